@@ -1,0 +1,125 @@
+"""Task 2b-2e: logistic regression for 2 vs 3 with mini-batch gradient descent.
+
+`python task2.py` trains without and with shuffling (early stopping on), writes the task 2
+figures next to report.ipynb and the numbers to results/task2.json.
+"""
+import time
+
+import numpy as np
+
+import utils
+from task2a import BinaryModel, cross_entropy_loss, pre_process_images
+from trainer import BaseTrainer, run_summary
+
+LEARNING_RATE = 0.05
+BATCH_SIZE = 128
+NUM_EPOCHS = 500
+SEED = 0
+
+
+def binary_accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
+    """Fraction of correct predictions, predicting class 1 where the output is >= 0.5.
+
+    Args:
+        outputs: probabilities of shape [N, 1]; targets: labels 0/1 of shape [N, 1]
+    """
+    return float(np.mean((outputs >= 0.5) == (targets == 1)))
+
+
+def calculate_accuracy(X: np.ndarray, targets: np.ndarray, model: BinaryModel) -> float:
+    """Binary classification accuracy of the model on a data set.
+
+    Args:
+        X: images of shape [batch size, 785]
+        targets: labels/targets of each image of shape: [batch size, 1]
+        model: model of class BinaryModel
+    Returns:
+        Accuracy (float)
+    """
+    return binary_accuracy(model.forward(X), targets)
+
+
+class LogisticTrainer(BaseTrainer):
+
+    def train_step(self, X_batch: np.ndarray, Y_batch: np.ndarray) -> float:
+        """One gradient descent step on a batch; returns the batch loss before the step.
+
+        Args:
+            X_batch: images of shape [batch size, 785]; Y_batch: labels of shape [batch size, 1]
+        """
+        outputs = self.model.forward(X_batch)
+        self.model.backward(X_batch, outputs, Y_batch)
+        self.model.w -= self.learning_rate * self.model.grad
+        return cross_entropy_loss(Y_batch, outputs)
+
+    def validation_step(self) -> tuple[float, float, float]:
+        """Loss on the whole validation set, accuracy on the whole training and validation sets.
+
+        Returns:
+            (validation loss, training accuracy, validation accuracy)
+        """
+        train_outputs, val_outputs = self.outputs_on_train_and_val()
+        return (cross_entropy_loss(self.Y_val, val_outputs),
+                binary_accuracy(train_outputs, self.Y_train),
+                binary_accuracy(val_outputs, self.Y_val))
+
+
+def train_binary(shuffle: bool, data: tuple) -> tuple[BinaryModel, LogisticTrainer, dict, dict]:
+    """Train a fresh zero-initialized model with the task 2 settings."""
+    model = BinaryModel()
+    trainer = LogisticTrainer(model, LEARNING_RATE, BATCH_SIZE, shuffle, *data, seed=SEED)
+    train_history, val_history = trainer.train(NUM_EPOCHS)
+    return model, trainer, train_history, val_history
+
+
+def main() -> None:
+    X_train, Y_train, X_val, Y_val = utils.load_binary_dataset(2, 3)
+    data = (pre_process_images(X_train), Y_train, pre_process_images(X_val), Y_val)
+    print(f"2 vs 3: {len(X_train)} training and {len(X_val)} validation images")
+
+    results, seconds, runs = {}, {}, {}
+    for shuffle in (False, True):
+        name = "with_shuffle" if shuffle else "without_shuffle"
+        start = time.perf_counter()
+        model, trainer, train_history, val_history = train_binary(shuffle, data)
+        seconds[name] = round(time.perf_counter() - start, 2)
+        results[name] = run_summary(trainer, train_history, val_history)
+        results[name]["val_accuracy_of_returned_weights"] = calculate_accuracy(data[2], Y_val,
+                                                                               model)
+        runs[name] = (train_history, val_history)
+        summary = results[name]
+        print(f"{name}: early stopping after epoch {summary['stop_epoch']} (0-based, step "
+              f"{summary['stop_step']}); best val loss {summary['best_val_loss']:.4f} at step "
+              f"{summary['best_step']}, val accuracy there {summary['best_val_accuracy']:.4f}, "
+              f"train accuracy {summary['best_train_accuracy']:.4f} ({seconds[name]} s)")
+
+    train_history, val_history = runs["without_shuffle"]
+    utils.save_curves("task2b_binary_train_loss.png", [
+        (train_history["loss"], "Training loss", 10),
+        (val_history["loss"], "Validation loss", 1)],
+        "Task 2b: logistic regression (2 vs 3), no shuffling", "Cross-entropy loss",
+        ylim=(0, 0.2))
+    utils.save_curves("task2b_binary_train_accuracy.png", [
+        (train_history["accuracy"], "Training accuracy", 1),
+        (val_history["accuracy"], "Validation accuracy", 1)],
+        "Task 2c: accuracy (2 vs 3), no shuffling", "Accuracy", ylim=(0.93, 0.99))
+
+    shuffled_train, shuffled_val = runs["with_shuffle"]
+    utils.save_curves("task2e_train_loss_with_shuffle.png", [
+        (shuffled_train["loss"], "Training loss", 10),
+        (shuffled_val["loss"], "Validation loss", 1)],
+        "Task 2e: logistic regression (2 vs 3), shuffled every epoch", "Cross-entropy loss",
+        ylim=(0, 0.2))
+    utils.save_curves("task2e_train_accuracy_shuffle_difference.png", [
+        (val_history["accuracy"], "Validation accuracy, no shuffling", 1),
+        (shuffled_val["accuracy"], "Validation accuracy, shuffled every epoch", 1)],
+        "Task 2e: validation accuracy with and without shuffling", "Accuracy",
+        ylim=(0.93, 0.99))
+
+    results["num_train"], results["num_val"] = len(X_train), len(X_val)
+    utils.save_results("task2", results)
+    utils.save_results("task2_seconds", seconds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Task 4: L2 regularization of the softmax model.
+
+`python task4.py` trains one model per lambda (0, 1.0, 0.1, 0.01, 0.001) with the task 3
+settings and writes the task 4 figures next to report.ipynb and the numbers to
+results/task4.json: 4b the weights for lambda 0 and 1.0 as images, 4c the validation
+accuracy per lambda, 4e the squared norm of the weights per lambda.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+import utils
+from task3 import load_softmax_data, train_softmax
+from trainer import run_summary
+
+WEIGHT_IMAGE_LAMBDAS = (0.0, 1.0)
+SWEEP_LAMBDAS = (1.0, 0.1, 0.01, 0.001)
+
+
+def squared_norm(w: np.ndarray) -> float:
+    """||w||^2 = R(w), the sum of the squares of all weights (bias included)."""
+    return float(np.sum(w**2))
+
+
+def save_weight_images(path: str, weights: dict[float, np.ndarray]) -> None:
+    """One row of ten 28x28 images per lambda: the weights from the pixels to each digit.
+
+    Args:
+        weights: {lambda: w of shape [785, 10]}; the bias row is left out of the images
+    """
+    fig, axes = plt.subplots(len(weights), 10, figsize=(13, 1.7 * len(weights) + 0.6),
+                             squeeze=False, layout="constrained")
+    for row, (l2_lambda, w) in zip(axes, weights.items()):
+        images = w[:784].T.reshape(10, 28, 28)
+        limit = np.abs(images).max()  # one symmetric colour scale per row
+        for digit, ax in enumerate(row):
+            shown = ax.imshow(images[digit], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(str(digit))
+        row[0].set_ylabel(f"$\\lambda$ = {l2_lambda:g}", fontsize=12)
+        fig.colorbar(shown, ax=row.tolist(), shrink=0.9, label="weight")
+    fig.suptitle("Task 4b: softmax weights per digit (red positive, blue negative)")
+    utils.save_figure(path)
+
+
+def save_norm_plot(path: str, norms: dict[float, float]) -> None:
+    """||w||^2 after training against lambda, lambda on a log axis; lambda 0 as a line."""
+    plt.figure(figsize=(8, 4.8))
+    lambdas = [l2_lambda for l2_lambda in norms if l2_lambda > 0]
+    plt.plot(lambdas, [norms[l2_lambda] for l2_lambda in lambdas], "o-",
+             label="After 50 epochs with $L_2$ regularization")
+    if 0.0 in norms:
+        plt.axhline(norms[0.0], color="gray", linestyle="--",
+                    label=f"$\\lambda$ = 0 (no regularization): {norms[0.0]:.1f}")
+    plt.xscale("log")
+    plt.xlabel("$\\lambda$ (log scale)")
+    plt.ylabel("$||w||^2$ (sum of squared weights)")
+    plt.title("Task 4e: squared $L_2$ norm of the trained weights")
+    plt.grid(alpha=0.3, which="both")
+    plt.legend()
+    utils.save_figure(path)
+
+
+def main() -> None:
+    data = load_softmax_data()
+    results, seconds, weights, val_accuracy = {}, {}, {}, {}
+    for l2_lambda in (0.0,) + SWEEP_LAMBDAS:
+        model, trainer, train_history, val_history, run_seconds = train_softmax(l2_lambda, data)
+        summary = run_summary(trainer, train_history, val_history)
+        summary["squared_norm"] = squared_norm(model.w)
+        results[f"{l2_lambda:g}"] = summary
+        seconds[f"{l2_lambda:g}"] = round(run_seconds, 2)
+        weights[l2_lambda] = model.w
+        val_accuracy[l2_lambda] = val_history["accuracy"]
+        print(f"lambda {l2_lambda:g}: final val accuracy {summary['final_val_accuracy']:.4f}, "
+              f"train accuracy {summary['final_train_accuracy']:.4f}, ||w||^2 "
+              f"{summary['squared_norm']:.2f} ({run_seconds:.1f} s)")
+
+    save_weight_images("task4b_softmax_weight.png",
+                       {l2_lambda: weights[l2_lambda] for l2_lambda in WEIGHT_IMAGE_LAMBDAS})
+    utils.save_curves("task4c_l2_reg_accuracy.png", [
+        (val_accuracy[l2_lambda], f"Validation accuracy, $\\lambda$ = {l2_lambda:g}", 1)
+        for l2_lambda in SWEEP_LAMBDAS],
+        "Task 4c: validation accuracy for different $L_2$ strengths", "Validation accuracy",
+        ylim=(0.6, 0.95))
+    save_norm_plot("task4e_l2_reg_norms.png",
+                   {l2_lambda: results[f"{l2_lambda:g}"]["squared_norm"]
+                    for l2_lambda in (0.0,) + SWEEP_LAMBDAS})
+    utils.save_results("task4", results)
+    utils.save_results("task4_seconds", seconds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The task scripts on the real MNIST, checked against the reference figures of SPEC.md
+and against an independent, plain float64 implementation of early stopping."""
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+import create_submission_zip
+import task2
+import task2a
+import task3
+import task3a
+import utils
+
+pytestmark = pytest.mark.mnist
+
+
+@pytest.fixture(scope="module")
+def binary_data(mnist_arrays):
+    X_train, Y_train, X_val, Y_val = utils.load_binary_dataset(2, 3)
+    return (task2a.pre_process_images(X_train), Y_train, task2a.pre_process_images(X_val),
+            Y_val)
+
+
+def test_binary_dataset_sizes(binary_data):
+    X_train, Y_train, X_val, Y_val = binary_data
+    assert X_train.shape == (4005, 785) and Y_train.shape == (4005, 1)
+    assert X_val.shape == (2042, 785) and Y_val.shape == (2042, 1)
+    assert set(np.unique(Y_train)) == {0, 1}
+
+
+def plain_early_stopping_run(X_train, Y_train, X_val, Y_val, lr=0.05, batch=128):
+    """Task 2 without shuffling, written plainly in float64: the oracle for the stop step."""
+    w = np.zeros((785, 1))
+    steps_per_epoch = len(X_train) // batch
+    every = steps_per_epoch // 5
+    best, since_best, step = np.inf, 0, 0
+    for epoch in range(500):
+        for i in range(steps_per_epoch):
+            x, y = X_train[i * batch:(i + 1) * batch], Y_train[i * batch:(i + 1) * batch]
+            p = 1 / (1 + np.exp(-x @ w))
+            w = w + lr * x.T @ (y - p) / batch
+            if step % every == 0:
+                p_val = 1 / (1 + np.exp(-X_val @ w))
+                loss = -np.mean(Y_val * np.log(p_val) + (1 - Y_val) * np.log(1 - p_val))
+                if loss < best:
+                    best, best_step, since_best = loss, step, 0
+                else:
+                    since_best += 1
+                if since_best >= 10:
+                    return epoch, step, best_step, best
+            step += 1
+
+
+def test_task2_without_shuffling_stops_in_epoch_33_like_a_plain_implementation(binary_data):
+    model, trainer, train_history, val_history = task2.train_binary(False, binary_data)
+    assert (trainer.stop_epoch, trainer.stop_step, trainer.best_step) == (33, 1038, 978)
+    assert plain_early_stopping_run(*binary_data)[:3] == (33, 1038, 978)
+    assert trainer.best_val_loss == pytest.approx(plain_early_stopping_run(*binary_data)[3],
+                                                  rel=1e-5)
+    assert trainer.best_val_loss == pytest.approx(0.0657, abs=5e-4)
+    accuracy = task2.calculate_accuracy(binary_data[2], binary_data[3], model)
+    assert accuracy == val_history["accuracy"][978] == pytest.approx(0.979, abs=1e-3)
+
+
+def test_task2_script_writes_figures_and_results(binary_data, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(utils, "RESULTS_DIR", tmp_path / "results")
+    task2.main()
+    for name in ("task2b_binary_train_loss.png", "task2b_binary_train_accuracy.png",
+                 "task2e_train_loss_with_shuffle.png",
+                 "task2e_train_accuracy_shuffle_difference.png"):
+        assert (tmp_path / name).stat().st_size > 10_000
+    results = json.loads((tmp_path / "results" / "task2.json").read_text())
+    assert results["without_shuffle"]["stop_epoch"] == 33
+    assert results["with_shuffle"]["stopped_early"] is True
+    first = (tmp_path / "results" / "task2.json").read_bytes()
+    task2.main()
+    assert (tmp_path / "results" / "task2.json").read_bytes() == first  # seeded: repeats
+
+
+def test_task3_reaches_the_reference_accuracy(mnist_arrays):
+    model, trainer, train_history, val_history, _ = task3.train_softmax(
+        0.0, task3.load_softmax_data())
+    assert trainer.stop_step == 7799 and len(val_history["accuracy"]) == 252
+    assert 0.913 <= val_history["accuracy"][7781] <= 0.92
+    assert 0.92 <= train_history["accuracy"][7781] <= 0.93
+
+
+def test_course_sanity_checks_pass(capsys):
+    task2a.main()
+    task3a.main()
+    out = capsys.readouterr().out
+    assert "task2a: all sanity checks passed" in out and "task3a: all sanity checks passed" in out
+
+
+def test_submission_zip_holds_every_code_file(tmp_path):
+    zip_path = tmp_path / "assignment_code.zip"
+    create_submission_zip.create_zip(utils.ROOT, zip_path)
+    with zipfile.ZipFile(zip_path) as archive:
+        assert sorted(archive.namelist()) == sorted(create_submission_zip.CODE_FILES)
+        assert archive.read("task2.py") == (utils.ROOT / "task2.py").read_bytes()
+
+
+def test_submission_zip_refuses_a_missing_file(tmp_path):
+    (tmp_path / "task2.py").write_text("")
+    with pytest.raises(FileNotFoundError, match="missing mnist.py, utils.py"):
+        create_submission_zip.create_zip(tmp_path, tmp_path / "assignment_code.zip")
+    assert not (tmp_path / "assignment_code.zip").exists()

@@ -1,0 +1,149 @@
+"""Data sets, batching, and the figure and results writers shared by the task scripts."""
+import json
+from pathlib import Path
+from typing import Iterator
+
+import matplotlib
+matplotlib.use("Agg")  # the scripts only write files; no window is ever opened
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+import mnist  # noqa: E402
+from mnist import atomic_path  # noqa: E402,F401  (re-exported: the one atomic writer)
+
+TRAIN_SIZE = 20000
+ROOT = Path(__file__).resolve().parent
+RESULTS_DIR = ROOT / "results"
+
+
+def batch_loader(X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool = False,
+                 drop_last: bool = True, rng: np.random.Generator | None = None
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield the whole data set once, in batches (one call is one epoch).
+
+    Args:
+        X: images of shape [N, ...]
+        Y: targets of shape [N, ...]
+        batch_size: samples per batch, at least 1
+        shuffle: visit the samples in a new random order on every call
+        drop_last: drop the final batch if it is shorter than batch_size
+        rng: where the random order comes from; None draws from NumPy's global
+            generator, so np.random.seed(...) makes the order repeat
+    Yields:
+        (x, y): x of shape [batch_size, ...], y of shape [batch_size, ...]
+    """
+    if len(X) != len(Y):
+        raise ValueError(f"X and Y must have the same number of samples, got {len(X)} images "
+                         f"and {len(Y)} targets")
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size}")
+    num_batches = len(X) // batch_size if drop_last else -(-len(X) // batch_size)
+    if shuffle:
+        order = (rng if rng is not None else np.random).permutation(len(X))
+        for i in range(num_batches):
+            batch = order[i * batch_size:(i + 1) * batch_size]
+            yield X[batch], Y[batch]
+    else:
+        for i in range(num_batches):
+            yield X[i * batch_size:(i + 1) * batch_size], Y[i * batch_size:(i + 1) * batch_size]
+
+
+def binary_prune_dataset(class1: int, class2: int, X: np.ndarray, Y: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the images of two classes: label 1 for class1, 0 for class2.
+
+    Args:
+        X: images of shape [N, 784]
+        Y: labels of shape [N] or [N, 1]
+    Returns:
+        X of shape [M, 784] and int64 labels of shape [M], in the original order
+    """
+    Y = Y.reshape(-1)
+    keep = (Y == class1) | (Y == class2)
+    return X[keep], (Y[keep] == class1).astype(np.int64)
+
+
+def _train_and_val() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The first 20000 training images and all 10000 test images (used as validation)."""
+    X_train, Y_train, X_test, Y_test = mnist.load()
+    return X_train[:TRAIN_SIZE], Y_train[:TRAIN_SIZE], X_test, Y_test
+
+
+def load_binary_dataset(class1: int, class2: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The two-class task: X uint8 [N, 784], Y int64 [N, 1] (1 for class1, 0 for class2).
+
+    For (2, 3): 4005 training and 2042 validation images.
+    """
+    X_train, Y_train, X_val, Y_val = _train_and_val()
+    X_train, Y_train = binary_prune_dataset(class1, class2, X_train, Y_train)
+    X_val, Y_val = binary_prune_dataset(class1, class2, X_val, Y_val)
+    return X_train, Y_train.reshape(-1, 1), X_val, Y_val.reshape(-1, 1)
+
+
+def load_full_mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ten-class task: X uint8 [20000, 784] and [10000, 784], Y int64 [N, 1] in 0..9."""
+    X_train, Y_train, X_val, Y_val = _train_and_val()
+    return (X_train.copy(), Y_train.astype(np.int64).reshape(-1, 1),
+            X_val, Y_val.astype(np.int64).reshape(-1, 1))
+
+
+def plot_loss(loss_dict: dict, label: str = None, npoints_to_average: int = 1,
+              plot_variance: bool = True) -> None:
+    """Plot a {global_step: value} curve on the current axes.
+
+    With npoints_to_average > 1 the curve is the mean of each window of that many points,
+    drawn at the window's first step, with a band of one standard deviation around it.
+    """
+    steps = np.fromiter(loss_dict.keys(), dtype=float)
+    values = np.fromiter(loss_dict.values(), dtype=float)
+    if npoints_to_average == 1 or len(values) < npoints_to_average:
+        plt.plot(steps, values, label=label)
+        return
+    num_windows = len(values) // npoints_to_average
+    windows = values[:num_windows * npoints_to_average].reshape(num_windows, -1)
+    mean, std = windows.mean(axis=1), windows.std(axis=1)
+    window_steps = steps[:num_windows * npoints_to_average:npoints_to_average]
+    plt.plot(window_steps, mean, label=f"{label} (mean of {npoints_to_average} steps)")
+    if plot_variance:
+        plt.fill_between(window_steps, mean - std, mean + std, alpha=0.2,
+                         label=f"{label} (± 1 std)")
+
+
+def save_curves(path: str | Path, curves: list[tuple[dict, str, int]], title: str,
+                ylabel: str, ylim: tuple[float, float] | None = None) -> None:
+    """Write one figure of {global_step: value} curves, e.g. train and validation loss.
+
+    Args:
+        curves: (history, legend label, npoints_to_average) triples; averaging suits the
+            per-step training loss, which is noisy
+    """
+    plt.figure(figsize=(8, 4.8))
+    for history, label, npoints_to_average in curves:
+        plot_loss(history, label, npoints_to_average=npoints_to_average)
+    plt.title(title)
+    plt.xlabel("Gradient steps")
+    plt.ylabel(ylabel)
+    if ylim is not None:
+        plt.ylim(ylim)
+    plt.grid(alpha=0.3)
+    plt.legend()
+    save_figure(path)
+
+
+def save_figure(path: str | Path) -> None:
+    """Save the current figure as PNG (atomically), close it and say where it went."""
+    with atomic_path(path) as tmp:
+        plt.savefig(tmp, format="png", dpi=150, bbox_inches="tight",
+                    metadata={"Software": None})
+    plt.close()
+    print(f"wrote {path}")
+
+
+def save_results(name: str, results: dict) -> Path:
+    """Write results/{name}.json (atomically, keys sorted, so equal runs give equal bytes)."""
+    path = RESULTS_DIR / f"{name}.json"
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"wrote {path}")
+    return path
