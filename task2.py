@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 import utils
-from task2a import BinaryModel, cross_entropy_loss, pre_process_images
+from task2a import BinaryModel, cross_entropy_loss, pre_process_images, sigmoid
 from trainer import BaseTrainer, run_summary
 
 LEARNING_RATE = 0.05
@@ -58,7 +58,8 @@ class LogisticTrainer(BaseTrainer):
         Returns:
             (validation loss, training accuracy, validation accuracy)
         """
-        train_outputs, val_outputs = self.outputs_on_train_and_val()
+        train_logits, val_logits = self.evaluation_inputs.logits(self.model.w)
+        train_outputs, val_outputs = sigmoid(train_logits), sigmoid(val_logits)
         return (cross_entropy_loss(self.Y_val, val_outputs),
                 binary_accuracy(train_outputs, self.Y_train),
                 binary_accuracy(val_outputs, self.Y_val))

@@ -61,7 +61,7 @@ def cross_entropy_loss(targets: np.ndarray, outputs: np.ndarray) -> float:
     """
     check_same_shape(targets, outputs, "cross_entropy_loss")
     losses = -(targets * safe_log(outputs) + (1 - targets) * safe_log(1 - outputs))
-    return float(losses.mean())
+    return float(losses.sum() / len(losses))
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -114,7 +114,9 @@ class LinearModel:
         """
         check_same_shape(targets, outputs, "backward")
         check_input_width(X, self.I)
-        self.grad = -X.T @ (targets - outputs).astype(X.dtype, copy=False) / X.shape[0]
+        # -(y - y_hat) = y_hat - y, and the 1 / N goes on the small [N, K] factor
+        error = ((outputs - targets) / X.shape[0]).astype(X.dtype, copy=False)
+        self.grad = X.T @ error
 
     def zero_grad(self) -> None:
         self.grad = None

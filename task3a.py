@@ -23,7 +23,8 @@ def cross_entropy_loss(targets: np.ndarray, outputs: np.ndarray) -> float:
         the mean loss; finite even where a probability is exactly 0
     """
     check_same_shape(targets, outputs, "cross_entropy_loss")
-    return float(-(targets * safe_log(outputs)).sum(axis=1).mean())
+    # the mean over N of the per-image sums over classes is the total sum divided by N
+    return float(-(targets * safe_log(outputs)).sum() / len(targets))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -32,8 +33,10 @@ def softmax(z: np.ndarray) -> np.ndarray:
     Subtracting each row's largest logit first changes nothing mathematically and keeps
     every exponent <= 0, so nothing overflows.
     """
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    e = z - z.max(axis=1, keepdims=True)
+    np.exp(e, out=e)
+    e /= e.sum(axis=1, keepdims=True)
+    return e
 
 
 class SoftmaxModel(LinearModel):

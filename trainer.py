@@ -16,7 +16,7 @@ class EvaluationInputs:
     the time goes into reading X from memory, not into arithmetic. So X is kept in the
     form that reads fastest while giving the same logits: float32 (half the bytes);
     columns that hold one value in every image (the bias, and border pixels no digit
-    touches) folded into a constant term; and transposed, so that BLAS streams it.
+    touches) folded into one row of ones; and transposed, so that BLAS streams it.
 
     Args:
         sets: preprocessed images, each of shape [N_s, I]
@@ -28,12 +28,13 @@ class EvaluationInputs:
         self.varying = np.flatnonzero(low != high)
         self.constant = np.flatnonzero(low == high)
         self.constant_values = low[self.constant]
-        self.X_t = np.empty((len(self.varying), sum(len(X) for X in sets)), np.float32)
+        self.X_t = np.empty((len(self.varying) + 1, sum(len(X) for X in sets)), np.float32)
+        self.X_t[-1] = 1  # the row that carries the constant columns' sum
         start = 0
         for X in sets:
             for chunk in range(0, len(X), 4096):  # in chunks: no full-size float64 copy
                 rows = X[chunk:chunk + 4096, self.varying]
-                self.X_t[:, start:start + len(rows)] = rows.T
+                self.X_t[:-1, start:start + len(rows)] = rows.T
                 start += len(rows)
         self.splits = np.cumsum([len(X) for X in sets])[:-1]
 
@@ -41,9 +42,10 @@ class EvaluationInputs:
         """X @ w for each set: w of shape [I, K] -> one float32 array [N_s, K] per set.
 
         The arrays are column-major views, which suits the row-wise softmax best."""
-        logits = w[self.varying].T.astype(np.float32) @ self.X_t
-        logits += (self.constant_values @ w[self.constant]).astype(np.float32)[:, None]
-        return np.split(logits.T, self.splits)
+        w_t = np.empty((w.shape[1], len(self.varying) + 1), np.float32)
+        w_t[:, :-1] = w[self.varying].T
+        w_t[:, -1] = self.constant_values @ w[self.constant]
+        return np.split((w_t @ self.X_t).T, self.splits)
 
 
 class BaseTrainer:
@@ -54,7 +56,10 @@ class BaseTrainer:
 
     Args:
         model: has w, forward, backward, activation
-        X_train, X_val: preprocessed images [N, 785]; Y_train, Y_val: targets [N, K]
+        X_train, X_val: preprocessed images [N, 785]; Y_train, Y_val: targets [N, K].
+            Training steps get float32 batches of X_train and Y_train: half the memory
+            traffic of float64 and twice the BLAS speed; the model keeps float64 weights.
+            Validation checks use evaluation_inputs, a fast copy of both sets.
         early_stopping_patience: stop after this many validation checks in a row without a
             new lowest validation loss, and end with the best weights; None trains all epochs
         seed: seeds the shuffling, so a run repeats exactly
@@ -76,9 +81,8 @@ class BaseTrainer:
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.shuffle_dataset = shuffle_dataset
-        # Training steps read float32 batches: half the memory traffic of float64 and
-        # twice the BLAS speed; the model keeps its float64 weights and gradient checks.
-        self.X_train, self.Y_train = np.asarray(X_train, dtype=np.float32), Y_train
+        self.X_train = np.asarray(X_train, dtype=np.float32)
+        self.Y_train = np.asarray(Y_train, dtype=np.float32)
         self.X_val, self.Y_val = X_val, Y_val
         self.early_stopping_patience = early_stopping_patience
         self.rng = np.random.default_rng(seed)
@@ -92,12 +96,6 @@ class BaseTrainer:
 
     def validation_step(self) -> tuple[float, float, float]:
         raise NotImplementedError
-
-    def outputs_on_train_and_val(self) -> tuple[np.ndarray, np.ndarray]:
-        """The model's outputs on the whole training and validation sets, [N, K] each,
-        from one fast pass over both (see EvaluationInputs)."""
-        train_logits, val_logits = self.evaluation_inputs.logits(self.model.w)
-        return self.model.activation(train_logits), self.model.activation(val_logits)
 
     def train(self, num_epochs: int) -> tuple[dict, dict]:
         """Train for num_epochs epochs or until early stopping.
