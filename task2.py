@@ -73,6 +73,27 @@ def train_binary(shuffle: bool, data: tuple) -> tuple[BinaryModel, LogisticTrain
     return model, trainer, train_history, val_history
 
 
+def spike_summary(val_history: dict, steps_per_epoch: int, count: int = 5) -> dict:
+    """Where and how much the validation curves jump up after the first epoch (task 2e).
+
+    Returns the steps of the `count` largest rises of the validation loss, their batch
+    position within the epoch (step % steps_per_epoch), the largest rise, and the
+    standard deviation of the check-to-check change of the validation accuracy.
+    """
+    steps = np.array(list(val_history["loss"]))
+    loss = np.array(list(val_history["loss"].values()))
+    accuracy = np.array(list(val_history["accuracy"].values()))
+    later = steps[1:] >= steps_per_epoch
+    rises = np.diff(loss)[later]
+    top = np.sort(steps[1:][later][np.argsort(rises)[::-1][:count]])
+    return {
+        "largest_val_loss_rise_steps": top.tolist(),
+        "largest_val_loss_rise_batch_in_epoch": (top % steps_per_epoch).tolist(),
+        "largest_val_loss_rise": float(rises.max()),
+        "val_accuracy_change_std": float(np.diff(accuracy)[later].std()),
+    }
+
+
 def main() -> None:
     X_train, Y_train, X_val, Y_val = utils.load_binary_dataset(2, 3)
     data = (pre_process_images(X_train), Y_train, pre_process_images(X_val), Y_val)
@@ -85,6 +106,7 @@ def main() -> None:
         model, trainer, train_history, val_history = train_binary(shuffle, data)
         seconds[name] = round(time.perf_counter() - start, 2)
         results[name] = run_summary(trainer, train_history, val_history)
+        results[name].update(spike_summary(val_history, len(X_train) // BATCH_SIZE))
         results[name]["val_accuracy_of_returned_weights"] = calculate_accuracy(data[2], Y_val,
                                                                                model)
         runs[name] = (train_history, val_history)

@@ -190,20 +190,23 @@ def gradient_approximation_test(model: BinaryModel, X: np.ndarray, Y: np.ndarray
                           random_start(model, rng))
 
 
-def run_gradient_checks(model, X: np.ndarray, Y: np.ndarray, test: Callable) -> None:
+def run_gradient_checks(model, X: np.ndarray, Y: np.ndarray, test: Callable
+                        ) -> list[float]:
     """The course's loop: the gradient test twice, the model set to standard normal weights
     in between.
 
     The test starts from its own random weights each time, as the course's test does, so
     the standard normal weights are replaced: at them most outputs round to exactly 0 or 1
     in float64, where a loss computed from probabilities is flat and no finite difference
-    can see the gradient.
+    can see the gradient. Returns the two relative errors.
     """
     rng = np.random.default_rng(0)
+    errors = []
     for attempt in (1, 2):
-        error = test(model, X, Y, rng)
-        print(f"gradient check {attempt}/2 passed: relative error {error:.2e}")
+        errors.append(test(model, X, Y, rng))
+        print(f"gradient check {attempt}/2 passed: relative error {errors[-1]:.2e}")
         model.w = rng.standard_normal(model.w.shape)
+    return errors
 
 
 def main() -> None:
@@ -220,7 +223,8 @@ def main() -> None:
         "Since the weights are all 0's, the sigmoid activation should be 0.5"))
 
     X_train, Y_train = X_train[:100], Y_train[:100]
-    run_gradient_checks(model, X_train, Y_train, gradient_approximation_test)
+    errors = run_gradient_checks(model, X_train, Y_train, gradient_approximation_test)
+    utils.save_results("task2a", {"gradient_check_relative_errors": errors})
     print("task2a: all sanity checks passed")
 
 

@@ -129,7 +129,8 @@ def main() -> None:
         "Since the weights are all 0's, the softmax activation should be 1/10"))
 
     X_train, Y_train = X_train[:100], Y_train[:100]
-    run_gradient_checks(model, X_train, Y_train, gradient_approximation_test)
+    errors = run_gradient_checks(model, X_train, Y_train, gradient_approximation_test)
+    utils.save_results("task3a", {"gradient_check_relative_errors": errors})
     print("task3a: all sanity checks passed")
 
 

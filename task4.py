@@ -27,7 +27,7 @@ def save_weight_images(path: str, weights: dict[float, np.ndarray]) -> None:
     Args:
         weights: {lambda: w of shape [785, 10]}; the bias row is left out of the images
     """
-    fig, axes = plt.subplots(len(weights), 10, figsize=(13, 1.7 * len(weights) + 0.6),
+    fig, axes = plt.subplots(len(weights), 10, figsize=(11, 1.6 * len(weights) + 0.7),
                              squeeze=False, layout="constrained")
     for row, (l2_lambda, w) in zip(axes, weights.items()):
         images = w[:784].T.reshape(10, 28, 28)
@@ -36,10 +36,13 @@ def save_weight_images(path: str, weights: dict[float, np.ndarray]) -> None:
             shown = ax.imshow(images[digit], cmap="RdBu_r", vmin=-limit, vmax=limit)
             ax.set_xticks([])
             ax.set_yticks([])
-            ax.set_title(str(digit))
-        row[0].set_ylabel(f"$\\lambda$ = {l2_lambda:g}", fontsize=12)
-        fig.colorbar(shown, ax=row.tolist(), shrink=0.9, label="weight")
-    fig.suptitle("Task 4b: softmax weights per digit (red positive, blue negative)")
+            ax.set_title(str(digit), fontsize=14)
+        row[0].set_ylabel(f"$\\lambda$ = {l2_lambda:.1f}", fontsize=14)
+        colorbar = fig.colorbar(shown, ax=row.tolist(), shrink=0.9)
+        colorbar.set_label("weight", fontsize=12)
+        colorbar.ax.tick_params(labelsize=11)
+    fig.suptitle("Task 4b: softmax weights per digit (red positive, blue negative)",
+                 fontsize=15)
     utils.save_figure(path)
 
 

@@ -88,11 +88,15 @@ def test_task3_reaches_the_reference_accuracy(mnist_arrays):
     assert 0.92 <= train_history["accuracy"][7781] <= 0.93
 
 
-def test_course_sanity_checks_pass(capsys):
+def test_course_sanity_checks_pass(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(utils, "RESULTS_DIR", tmp_path)
     task2a.main()
     task3a.main()
     out = capsys.readouterr().out
     assert "task2a: all sanity checks passed" in out and "task3a: all sanity checks passed" in out
+    for name in ("task2a", "task3a"):
+        errors = json.loads((tmp_path / f"{name}.json").read_text())
+        assert all(e < 1e-6 for e in errors["gradient_check_relative_errors"])
 
 
 def test_submission_zip_holds_every_code_file(tmp_path):
