@@ -31,6 +31,10 @@ def pre_process_images(X: np.ndarray) -> np.ndarray:
         raise ValueError(f"pre_process_images expects raw pixel values in 0..255, got values "
                          f"from {X.min()} to {X.max()}; pass the images as mnist.load() "
                          "gives them, not already normalized")
+    if X.size and np.issubdtype(X.dtype, np.floating) and np.any(X != np.round(X)):
+        raise ValueError("pre_process_images expects raw pixel values, whole numbers 0..255, "
+                         f"got fractional values such as {X[X != np.round(X)][0]}; pass the "
+                         "images as mnist.load() gives them, not already normalized")
     out = np.empty((X.shape[0], NUM_PIXELS + 1))
     np.divide(X, 127.5, out=out[:, :NUM_PIXELS])  # in place: no full-size temporaries
     out[:, :NUM_PIXELS] -= 1

@@ -31,9 +31,14 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """Equation 4 row by row: e^z_k / sum_k' e^z_k'.
 
     Subtracting each row's largest logit first changes nothing mathematically and keeps
-    every exponent <= 0, so nothing overflows.
+    every exponent <= 0, so e^z cannot overflow. Only logits near +-1e308 can make the
+    difference itself overflow to -inf, whose exponential, 0, is then the right answer.
+
+    Args:
+        z: float logits of shape [batch size, K]
     """
-    e = z - z.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore"):
+        e = z - z.max(axis=1, keepdims=True)
     np.exp(e, out=e)
     e /= e.sum(axis=1, keepdims=True)
     return e

@@ -21,7 +21,7 @@ RESULTS_DIR = ROOT / "results"
 def batch_loader(X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool = False,
                  drop_last: bool = True, rng: np.random.Generator | None = None
                  ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield the whole data set once, in batches (one call is one epoch).
+    """Batches over the whole data set once (one call is one epoch).
 
     Args:
         X: images of shape [N, ...]
@@ -31,23 +31,22 @@ def batch_loader(X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool = 
         drop_last: drop the final batch if it is shorter than batch_size
         rng: where the random order comes from; None draws from NumPy's global
             generator, so np.random.seed(...) makes the order repeat
-    Yields:
-        (x, y): x of shape [batch_size, ...], y of shape [batch_size, ...]
+    Returns:
+        an iterator of (x, y): x of shape [batch_size, ...], y of shape [batch_size, ...]
     """
     if len(X) != len(Y):
-        raise ValueError(f"X and Y must have the same number of samples, got {len(X)} images "
-                         f"and {len(Y)} targets")
-    if int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size}")
+        raise ValueError(f"batch_loader: X and Y must have the same number of samples, got "
+                         f"{len(X)} images and {len(Y)} targets")
+    if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_loader: batch_size must be a whole number of at least 1, "
+                         f"got {batch_size}")
     num_batches = len(X) // batch_size if drop_last else -(-len(X) // batch_size)
     if shuffle:
         order = (rng if rng is not None else np.random).permutation(len(X))
-        for i in range(num_batches):
-            batch = order[i * batch_size:(i + 1) * batch_size]
-            yield X[batch], Y[batch]
+        batches = (order[i * batch_size:(i + 1) * batch_size] for i in range(num_batches))
     else:
-        for i in range(num_batches):
-            yield X[i * batch_size:(i + 1) * batch_size], Y[i * batch_size:(i + 1) * batch_size]
+        batches = (slice(i * batch_size, (i + 1) * batch_size) for i in range(num_batches))
+    return ((X[batch], Y[batch]) for batch in batches)
 
 
 def binary_prune_dataset(class1: int, class2: int, X: np.ndarray, Y: np.ndarray

@@ -76,8 +76,10 @@ def test_task2_script_writes_figures_and_results(binary_data, tmp_path, monkeypa
     assert results["without_shuffle"]["stop_epoch"] == 33
     assert results["with_shuffle"]["stopped_early"] is True
     first = (tmp_path / "results" / "task2.json").read_bytes()
+    figure = (tmp_path / "task2b_binary_train_loss.png").read_bytes()
     task2.main()
     assert (tmp_path / "results" / "task2.json").read_bytes() == first  # seeded: repeats
+    assert (tmp_path / "task2b_binary_train_loss.png").read_bytes() == figure
 
 
 def test_task3_reaches_the_reference_accuracy(mnist_arrays):
