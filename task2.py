@@ -96,7 +96,9 @@ def spike_summary(val_history: dict, steps_per_epoch: int, count: int = 5) -> di
 
 def main() -> None:
     X_train, Y_train, X_val, Y_val = utils.load_binary_dataset(2, 3)
-    data = (pre_process_images(X_train), Y_train, pre_process_images(X_val), Y_val)
+    # float32, as the trainer computes (see task3.load_softmax_data)
+    data = (pre_process_images(X_train).astype(np.float32), Y_train,
+            pre_process_images(X_val).astype(np.float32), Y_val)
     print(f"2 vs 3: {len(X_train)} training and {len(X_val)} validation images")
 
     results, seconds, runs = {}, {}, {}

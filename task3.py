@@ -75,10 +75,16 @@ class SoftmaxTrainer(BaseTrainer):
 
 
 def load_softmax_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The 10-class task, preprocessed: X [N, 785] float64, Y one-hot [N, 10]."""
+    """The 10-class task, preprocessed: X [N, 785], Y one-hot [N, 10], float32.
+
+    float32 because the trainer computes in float32 anyway: kept as float64 the two sets
+    would take 190 MB instead of 95 MB.
+    """
     X_train, Y_train, X_val, Y_val = utils.load_full_mnist()
-    return (pre_process_images(X_train), one_hot_encode(Y_train, 10),
-            pre_process_images(X_val), one_hot_encode(Y_val, 10))
+    return (pre_process_images(X_train).astype(np.float32),
+            one_hot_encode(Y_train, 10).astype(np.float32),
+            pre_process_images(X_val).astype(np.float32),
+            one_hot_encode(Y_val, 10).astype(np.float32))
 
 
 def train_softmax(l2_reg_lambda: float, data: tuple, learning_rate: float = LEARNING_RATE,
