@@ -8,9 +8,9 @@ FIGURES := task2b_binary_train_loss.png task2b_binary_train_accuracy.png \
 	task3b_softmax_train_loss.png task3b_softmax_train_accuracy.png \
 	task4b_softmax_weight.png task4c_l2_reg_accuracy.png task4e_l2_reg_norms.png
 
-.PHONY: all venv data checks tasks report latex zip test clean
+.PHONY: all venv data checks tasks extras report latex zip test clean
 
-all: checks tasks report zip
+all: checks tasks extras report zip
 
 venv: $(VENV)/.installed
 
@@ -32,8 +32,11 @@ tasks: data
 	$(PY) task3.py
 	$(PY) task4.py
 
+extras: tasks
+	$(PY) extras.py
+
 # The report: execute the notebook on the results above, then export it without code.
-report: checks tasks latex
+report: checks tasks extras latex
 	$(VENV)/bin/jupyter nbconvert --log-level=WARN --to notebook --execute report.ipynb \
 		--output report.executed.ipynb
 	$(VENV)/bin/jupyter nbconvert --log-level=WARN --to pdf --no-input \
@@ -64,4 +67,5 @@ test: data
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf results $(FIGURES) assignment_code.zip report.pdf report.executed.ipynb
+	rm -rf results $(FIGURES) extra_*.png assignment_code.zip report.pdf \
+		report.executed.ipynb

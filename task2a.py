@@ -141,6 +141,33 @@ class BinaryModel(LinearModel):
         return sigmoid(logits)
 
 
+def numerical_gradient(model, cost: Callable[[], float], epsilon: float) -> np.ndarray:
+    """Equation 11 for every weight: (cost(w + epsilon) - cost(w - epsilon)) / (2 epsilon).
+
+    Args:
+        model: a model with w; each weight is moved and put back in turn
+        cost: the cost, computed from the model's current w
+    Returns:
+        the approximate gradient, shape of model.w
+    """
+    numerical = np.empty_like(model.w)
+    for index in np.ndindex(model.w.shape):
+        original = model.w[index]
+        model.w[index] = original + epsilon
+        cost_plus = cost()
+        model.w[index] = original - epsilon
+        cost_minus = cost()
+        model.w[index] = original
+        numerical[index] = (cost_plus - cost_minus) / (2 * epsilon)
+    return numerical
+
+
+def relative_error(analytic: np.ndarray, numerical: np.ndarray) -> float:
+    """|a - n| / (|a| + |n|) with Euclidean norms, 0 where both are 0."""
+    scale = np.linalg.norm(analytic) + np.linalg.norm(numerical)
+    return float(np.linalg.norm(analytic - numerical) / scale) if scale > 0 else 0.0
+
+
 def check_gradient(model, X: np.ndarray, Y: np.ndarray, cost: Callable[[], float],
                    w_start: np.ndarray, epsilon: float = 1e-3) -> float:
     """Compare model.backward at w_start with central differences of `cost`, weight by weight.
@@ -150,30 +177,22 @@ def check_gradient(model, X: np.ndarray, Y: np.ndarray, cost: Callable[[], float
         cost: the cost the gradient belongs to, computed from the model's current w
         w_start: the weights to check at, shape of model.w; the model keeps them
     Returns:
-        the relative error of the whole gradient, |a - n| / (|a| + |n|) with Euclidean
-        norms: round-off gives about 1e-8 or less, a bug about 1e-2 or more
+        the relative error of the whole gradient (see relative_error): round-off gives
+        about 1e-8 or less, a bug about 1e-2 or more
     Raises:
         AssertionError if |approximation - analytic| > epsilon**2 for any weight
     """
     model.w = np.array(w_start, dtype=float)
     model.backward(X, model.forward(X), Y)
     analytic = model.grad.copy()
-    numerical = np.empty_like(analytic)
-    for index in np.ndindex(model.w.shape):
-        original = model.w[index]
-        model.w[index] = original + epsilon
-        cost_plus = cost()
-        model.w[index] = original - epsilon
-        cost_minus = cost()
-        model.w[index] = original
-        numerical[index] = (cost_plus - cost_minus) / (2 * epsilon)
-        difference = abs(numerical[index] - analytic[index])
-        assert difference <= epsilon**2, (
-            f"Gradient check failed at weight {index}: approximation {numerical[index]:.8g}, "
-            f"analytic {analytic[index]:.8g}, difference {difference:.3g} > {epsilon**2:.3g}; "
-            "forward, backward or the loss has a bug")
-    scale = np.linalg.norm(analytic) + np.linalg.norm(numerical)
-    return float(np.linalg.norm(analytic - numerical) / scale) if scale > 0 else 0.0
+    numerical = numerical_gradient(model, cost, epsilon)
+    differences = np.abs(numerical - analytic)
+    worst = np.unravel_index(differences.argmax(), differences.shape)
+    assert differences[worst] <= epsilon**2, (
+        f"Gradient check failed at weight {worst}: approximation {numerical[worst]:.8g}, "
+        f"analytic {analytic[worst]:.8g}, difference {differences[worst]:.3g} > "
+        f"{epsilon**2:.3g}; forward, backward or the loss has a bug")
+    return relative_error(analytic, numerical)
 
 
 def random_start(model, rng: np.random.Generator | None) -> np.ndarray:
@@ -217,7 +236,7 @@ def main() -> None:
     category1, category2 = 2, 3
     X_train, Y_train, *_ = utils.load_binary_dataset(category1, category2)
     X_train = pre_process_images(X_train)
-    assert X_train.max() <= 1.0, f"The images (X_train) should be normalized to [-1, 1]"
+    assert X_train.max() <= 1.0, "The images (X_train) should be normalized to [-1, 1]"
     assert X_train.min() < 0 and X_train.min() >= -1, "The images should be in [-1, 1]"
     assert X_train.shape[1] == 785, f"Expected 785 columns (bias trick), got {X_train.shape}"
 

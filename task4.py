@@ -56,12 +56,8 @@ def save_norm_plot(path: str, norms: dict[float, float]) -> None:
         plt.axhline(norms[0.0], color="gray", linestyle="--",
                     label=f"$\\lambda$ = 0 (no regularization): {norms[0.0]:.1f}")
     plt.xscale("log")
-    plt.xlabel("$\\lambda$ (log scale)")
-    plt.ylabel("$||w||^2$ (sum of squared weights)")
-    plt.title("Task 4e: squared $L_2$ norm of the trained weights")
-    plt.grid(alpha=0.3, which="both")
-    plt.legend()
-    utils.save_figure(path)
+    utils.finish_plot(path, "Task 4e: squared $L_2$ norm of the trained weights",
+                      "$\\lambda$ (log scale)", "$||w||^2$ (sum of squared weights)")
 
 
 def main() -> None:
@@ -91,6 +87,15 @@ def main() -> None:
                     for l2_lambda in (0.0,) + SWEEP_LAMBDAS})
     utils.save_results("task4", results)
     utils.save_results("task4_seconds", seconds)
+    save_weights({f"{l2_lambda:g}": w for l2_lambda, w in weights.items()})
+
+
+def save_weights(weights: dict[str, np.ndarray]) -> None:
+    """Write results/task4_weights.npz, {lambda as text: w [785, 10]}, for extras.py."""
+    path = utils.RESULTS_DIR / "task4_weights.npz"
+    with utils.atomic_path(path) as tmp, open(tmp, "wb") as file:
+        np.savez(file, **weights)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

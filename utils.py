@@ -122,13 +122,22 @@ def save_curves(path: str | Path, curves: list[tuple[dict, str, int]], title: st
     plt.figure(figsize=(8, 4.8))
     for history, label, npoints_to_average in curves:
         plot_loss(history, label, npoints_to_average=npoints_to_average)
-    plt.title(title)
-    plt.xlabel("Gradient steps")
-    plt.ylabel(ylabel)
     if ylim is not None:
         plt.ylim(ylim)
-    plt.grid(alpha=0.3)
-    plt.legend()
+    finish_plot(path, title, "Gradient steps", ylabel)
+
+
+def finish_plot(path: str | Path, title: str, xlabel: str, ylabel: str, **legend) -> None:
+    """Title, axis labels, a light grid and the legend on the current plot, then save it.
+
+    Args:
+        legend: keyword arguments for plt.legend, e.g. loc
+    """
+    plt.title(title)
+    plt.xlabel(xlabel)
+    plt.ylabel(ylabel)
+    plt.grid(alpha=0.3, which="both")
+    plt.legend(**legend)
     save_figure(path)
 
 

@@ -89,7 +89,8 @@ def test_download_refuses_a_corrupted_file(tmp_path, tiny_files, http_folder):
     served, url = http_folder
     (served / "imgs.gz").write_bytes(gzip.compress(raw["imgs"][:-1] + b"\xff"))
     (served / "lbls.gz").write_bytes(gzip.compress(raw["lbls"]))
-    with pytest.raises(mnist.MnistError, match=r"(?s)no mirror served MNIST:.*imgs: MD5.*corrupted"):
+    with pytest.raises(mnist.MnistError,
+                       match=r"(?s)no mirror served MNIST:.*imgs: MD5.*corrupted"):
         mnist.fetch_from_mirrors(tmp_path / "data", spec, mirrors=(url,), timeout=2)
     assert not (tmp_path / "data" / "imgs").exists()
 
