@@ -88,8 +88,8 @@ class BaseTrainer:
         self.rng = np.random.default_rng(seed)
         self.evaluation_inputs = EvaluationInputs(X_train, X_val)
         self.stop_epoch = self.stop_step = self.best_step = self.best_epoch = None
-        self.best_val_loss = math.inf
-        self.stopped_early = False
+        self.best_val_loss, self.best_w, self.stopped_early = math.inf, None, False
+        self.checks_without_improvement = 0
 
     def train_step(self, X_batch: np.ndarray, Y_batch: np.ndarray) -> float:
         raise NotImplementedError
@@ -111,54 +111,59 @@ class BaseTrainer:
         num_steps_per_val = max(1, num_batches_per_epoch // CHECKS_PER_EPOCH)
         train_history = dict(loss={}, accuracy={})
         val_history = dict(loss={}, accuracy={})
-        checks_without_improvement = 0
-        best_w = None
-        global_step = 0
+        self.best_val_loss, self.best_w, self.stopped_early = math.inf, None, False
+        self.checks_without_improvement = 0
         progress = tqdm.tqdm(total=num_epochs * num_batches_per_epoch, unit="step",
                              desc=type(self).__name__, mininterval=0.5, leave=False)
-        for epoch in range(num_epochs):
-            batches = utils.batch_loader(self.X_train, self.Y_train, self.batch_size,
-                                         shuffle=self.shuffle_dataset, rng=self.rng)
-            for X_batch, Y_batch in batches:
-                loss = self.train_step(X_batch, Y_batch)
-                if not math.isfinite(loss):
-                    progress.close()
-                    raise FloatingPointError(
-                        f"the training loss became {loss} at step {global_step} (epoch {epoch}) "
-                        f"with learning rate {self.learning_rate}; lower the learning rate")
-                train_history["loss"][global_step] = loss
-                if global_step % num_steps_per_val == 0:
-                    val_loss, accuracy_train, accuracy_val = self.validation_step()
-                    train_history["accuracy"][global_step] = accuracy_train
-                    val_history["loss"][global_step] = val_loss
-                    val_history["accuracy"][global_step] = accuracy_val
-                    progress.set_postfix(val_loss=f"{val_loss:.4f}", val_acc=f"{accuracy_val:.4f}",
-                                         refresh=False)
-                    if val_loss < self.best_val_loss:
-                        self.best_val_loss, self.best_step, self.best_epoch = (
-                            val_loss, global_step, epoch)
-                        best_w = self.model.w.copy()
-                        checks_without_improvement = 0
-                    else:
-                        checks_without_improvement += 1
-                    self.stopped_early = (self.early_stopping_patience is not None and
-                                          checks_without_improvement
-                                          >= self.early_stopping_patience)
-                self.stop_epoch, self.stop_step = epoch, global_step
-                global_step += 1
-                progress.update()
-                if self.stopped_early:
+        for global_step, (epoch, X_batch, Y_batch) in enumerate(self._batches(num_epochs)):
+            loss = self.train_step(X_batch, Y_batch)
+            if not math.isfinite(loss):
+                progress.close()
+                raise FloatingPointError(
+                    f"the training loss became {loss} at step {global_step} (epoch {epoch}) "
+                    f"with learning rate {self.learning_rate}; lower the learning rate")
+            train_history["loss"][global_step] = loss
+            self.stop_epoch, self.stop_step = epoch, global_step
+            progress.update()
+            if global_step % num_steps_per_val == 0:
+                val_loss, accuracy_train, accuracy_val = self.validation_step()
+                train_history["accuracy"][global_step] = accuracy_train
+                val_history["loss"][global_step] = val_loss
+                val_history["accuracy"][global_step] = accuracy_val
+                progress.set_postfix(val_loss=f"{val_loss:.4f}", val_acc=f"{accuracy_val:.4f}",
+                                     refresh=False)
+                if self._early_stopping(val_loss, global_step, epoch):
+                    self.stopped_early = True
                     break
-            if self.stopped_early:
-                break
         progress.close()
-        if self.early_stopping_patience is not None and best_w is not None:
-            self.model.w = best_w
+        if self.early_stopping_patience is not None and self.best_w is not None:
+            self.model.w = self.best_w
         return train_history, val_history
+
+    def _batches(self, num_epochs: int):
+        """(epoch, X_batch, Y_batch) for every step of num_epochs epochs."""
+        for epoch in range(num_epochs):
+            for X_batch, Y_batch in utils.batch_loader(
+                    self.X_train, self.Y_train, self.batch_size,
+                    shuffle=self.shuffle_dataset, rng=self.rng):
+                yield epoch, X_batch, Y_batch
+
+    def _early_stopping(self, val_loss: float, step: int, epoch: int) -> bool:
+        """Keep the weights with the lowest validation loss so far; True when training
+        should stop, after early_stopping_patience checks in a row without a new lowest."""
+        if val_loss < self.best_val_loss:
+            self.best_val_loss, self.best_step, self.best_epoch = val_loss, step, epoch
+            self.best_w = self.model.w.copy()
+            self.checks_without_improvement = 0
+        else:
+            self.checks_without_improvement += 1
+        return (self.early_stopping_patience is not None
+                and self.checks_without_improvement >= self.early_stopping_patience)
 
 
 def run_summary(trainer: BaseTrainer, train_history: dict, val_history: dict) -> dict:
-    """The numbers the report quotes about one training run."""
+    """The numbers the report quotes about one training run ("final": at the last
+    validation check; "best": at the check with the lowest validation loss)."""
     best = trainer.best_step
     return {
         "stopped_early": trainer.stopped_early,
