@@ -16,6 +16,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 
+import task2
 import task2a
 import task3
 import task3a
@@ -170,7 +171,7 @@ def sklearn_reference(softmax_data: tuple, binary_data: tuple) -> dict:
 def split_sensitivity(w: np.ndarray, data: tuple) -> dict:
     """Validation accuracy of one trained model on random 2000-image subsets of the
     validation set, and of models trained with other shuffling seeds on the full set."""
-    X_train, Y_train, X_val, Y_val = data
+    _, _, X_val, Y_val = data
     model = task3a.SoftmaxModel(0.0)
     model.w = w
     correct = model.forward(X_val).argmax(axis=1) == Y_val.argmax(axis=1)
@@ -179,10 +180,7 @@ def split_sensitivity(w: np.ndarray, data: tuple) -> dict:
                for _ in range(SPLIT_SEEDS)]
     seeds = []
     for seed in TRAINING_SEEDS:
-        trained = task3a.SoftmaxModel(0.0)
-        trainer = task3.SoftmaxTrainer(trained, task3.LEARNING_RATE, task3.BATCH_SIZE, True,
-                                       *data, early_stopping_patience=None, seed=seed)
-        trainer.train(task3.NUM_EPOCHS)
+        trained, *_ = task3.train_softmax(0.0, data, seed=seed)
         seeds.append(task3.calculate_accuracy(X_val, Y_val, trained))
     full = float(correct.mean())
     return {"full_val_accuracy": full, "subset_size": SPLIT_SIZE,
@@ -242,9 +240,7 @@ def save_gradient_error_figure(path: str, curves: dict) -> None:
 def main() -> None:
     weights = dict(np.load(utils.RESULTS_DIR / "task4_weights.npz"))
     softmax_data = task3.load_softmax_data()
-    X_binary, Y_binary, X_binary_val, Y_binary_val = utils.load_binary_dataset(2, 3)
-    binary_data = (task2a.pre_process_images(X_binary).astype(np.float32), Y_binary,
-                   task2a.pre_process_images(X_binary_val).astype(np.float32), Y_binary_val)
+    binary_data = task2.load_binary_data()
     results, seconds = {}, {}
 
     start = time.perf_counter()

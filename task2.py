@@ -65,6 +65,16 @@ class LogisticTrainer(BaseTrainer):
                 binary_accuracy(val_outputs, self.Y_val))
 
 
+def load_binary_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The 2-vs-3 task, preprocessed: X [N, 785] float32, Y [N, 1] (1 for a 2, 0 for a 3).
+
+    float32, as the trainer computes (see task3.load_softmax_data).
+    """
+    X_train, Y_train, X_val, Y_val = utils.load_binary_dataset(2, 3)
+    return (pre_process_images(X_train).astype(np.float32), Y_train,
+            pre_process_images(X_val).astype(np.float32), Y_val)
+
+
 def train_binary(shuffle: bool, data: tuple) -> tuple[BinaryModel, LogisticTrainer, dict, dict]:
     """Train a fresh zero-initialized model with the task 2 settings."""
     model = BinaryModel()
@@ -95,10 +105,8 @@ def spike_summary(val_history: dict, steps_per_epoch: int, count: int = 5) -> di
 
 
 def main() -> None:
-    X_train, Y_train, X_val, Y_val = utils.load_binary_dataset(2, 3)
-    # float32, as the trainer computes (see task3.load_softmax_data)
-    data = (pre_process_images(X_train).astype(np.float32), Y_train,
-            pre_process_images(X_val).astype(np.float32), Y_val)
+    data = load_binary_data()
+    X_train, Y_train, X_val, Y_val = data
     print(f"2 vs 3: {len(X_train)} training and {len(X_val)} validation images")
 
     results, seconds, runs = {}, {}, {}
@@ -109,7 +117,7 @@ def main() -> None:
         seconds[name] = round(time.perf_counter() - start, 2)
         results[name] = run_summary(trainer, train_history, val_history)
         results[name].update(spike_summary(val_history, len(X_train) // BATCH_SIZE))
-        results[name]["val_accuracy_of_returned_weights"] = calculate_accuracy(data[2], Y_val,
+        results[name]["val_accuracy_of_returned_weights"] = calculate_accuracy(X_val, Y_val,
                                                                                model)
         runs[name] = (train_history, val_history)
         summary = results[name]

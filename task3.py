@@ -88,7 +88,7 @@ def load_softmax_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def train_softmax(l2_reg_lambda: float, data: tuple, learning_rate: float = LEARNING_RATE,
-                  num_epochs: int = NUM_EPOCHS
+                  num_epochs: int = NUM_EPOCHS, seed: int = SEED
                   ) -> tuple[SoftmaxModel, SoftmaxTrainer, dict, dict, float]:
     """Train a fresh zero-initialized model with the task 3 settings (shuffled, 50 epochs).
 
@@ -96,7 +96,7 @@ def train_softmax(l2_reg_lambda: float, data: tuple, learning_rate: float = LEAR
     """
     model = SoftmaxModel(l2_reg_lambda)
     trainer = SoftmaxTrainer(model, learning_rate, BATCH_SIZE, True, *data,
-                             early_stopping_patience=None, seed=SEED)
+                             early_stopping_patience=None, seed=seed)
     start = time.perf_counter()
     train_history, val_history = trainer.train(num_epochs)
     return model, trainer, train_history, val_history, time.perf_counter() - start

@@ -87,9 +87,7 @@ class BaseTrainer:
         self.early_stopping_patience = early_stopping_patience
         self.rng = np.random.default_rng(seed)
         self.evaluation_inputs = EvaluationInputs(X_train, X_val)
-        self.stop_epoch = self.stop_step = self.best_step = self.best_epoch = None
-        self.best_val_loss, self.best_w, self.stopped_early = math.inf, None, False
-        self.checks_without_improvement = 0
+        self._reset_early_stopping()
 
     def train_step(self, X_batch: np.ndarray, Y_batch: np.ndarray) -> float:
         raise NotImplementedError
@@ -111,8 +109,7 @@ class BaseTrainer:
         num_steps_per_val = max(1, num_batches_per_epoch // CHECKS_PER_EPOCH)
         train_history = dict(loss={}, accuracy={})
         val_history = dict(loss={}, accuracy={})
-        self.best_val_loss, self.best_w, self.stopped_early = math.inf, None, False
-        self.checks_without_improvement = 0
+        self._reset_early_stopping()
         progress = tqdm.tqdm(total=num_epochs * num_batches_per_epoch, unit="step",
                              desc=type(self).__name__, mininterval=0.5, leave=False)
         for global_step, (epoch, X_batch, Y_batch) in enumerate(self._batches(num_epochs)):
@@ -147,6 +144,12 @@ class BaseTrainer:
                     self.X_train, self.Y_train, self.batch_size,
                     shuffle=self.shuffle_dataset, rng=self.rng):
                 yield epoch, X_batch, Y_batch
+
+    def _reset_early_stopping(self) -> None:
+        """Forget where a previous run stopped and what its best checkpoint was."""
+        self.stop_epoch = self.stop_step = self.best_step = self.best_epoch = None
+        self.best_val_loss, self.best_w, self.stopped_early = math.inf, None, False
+        self.checks_without_improvement = 0
 
     def _early_stopping(self, val_loss: float, step: int, epoch: int) -> bool:
         """Keep the weights with the lowest validation loss so far; True when training
