@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 import utils
-from task2a import BinaryModel, cross_entropy_loss, pre_process_images, sigmoid
+from task2a import BinaryModel, cross_entropy_loss, pre_process_images
 from trainer import BaseTrainer, run_summary
 
 LEARNING_RATE = 0.05
@@ -59,7 +59,8 @@ class LogisticTrainer(BaseTrainer):
             (validation loss, training accuracy, validation accuracy)
         """
         train_logits, val_logits = self.evaluation_inputs.logits(self.model.w)
-        train_outputs, val_outputs = sigmoid(train_logits), sigmoid(val_logits)
+        train_outputs = self.model.activation(train_logits)
+        val_outputs = self.model.activation(val_logits)
         return (cross_entropy_loss(self.Y_val, val_outputs),
                 binary_accuracy(train_outputs, self.Y_train),
                 binary_accuracy(val_outputs, self.Y_val))

@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import mnist  # noqa: E402
+from mnist import atomic_path  # noqa: E402,F401  (re-exported: the one atomic writer)
 
 plt.rcParams.update({"font.size": 12})  # figures are read at report size, about 6 inches wide
-from mnist import atomic_path  # noqa: E402,F401  (re-exported: the one atomic writer)
 
 TRAIN_SIZE = 20000
 ROOT = Path(__file__).resolve().parent
