@@ -52,18 +52,17 @@ class LogisticTrainer(BaseTrainer):
         self.model.w -= self.learning_rate * self.model.grad
         return cross_entropy_loss(Y_batch, outputs)
 
-    def validation_step(self) -> tuple[float, float, float]:
-        """Loss on the whole validation set, accuracy on the whole training and validation sets.
-
-        Returns:
-            (validation loss, training accuracy, validation accuracy)
-        """
-        train_logits, val_logits = self.evaluation_inputs.logits(self.model.w)
-        train_outputs = self.model.activation(train_logits)
-        val_outputs = self.model.activation(val_logits)
-        return (cross_entropy_loss(self.Y_val, val_outputs),
-                binary_accuracy(train_outputs, self.Y_train),
-                binary_accuracy(val_outputs, self.Y_val))
+    def validation_steps(self, weights: list[np.ndarray]) -> list[tuple[float, float, float]]:
+        """(val loss, train accuracy, val accuracy) over the whole sets for each weight
+        array [785, 1], from one pass over the images (see trainer.EvaluationInputs)."""
+        results = []
+        for train_logits, val_logits in zip(*self.evaluation_inputs.logits(weights)):
+            train_outputs = self.model.activation(train_logits.T)  # [1, N] -> [N, 1]
+            val_outputs = self.model.activation(val_logits.T)
+            results.append((cross_entropy_loss(self.Y_val, val_outputs),
+                            binary_accuracy(train_outputs, self.Y_train),
+                            binary_accuracy(val_outputs, self.Y_val)))
+        return results
 
 
 def load_binary_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

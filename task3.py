@@ -40,6 +40,36 @@ def calculate_accuracy(X: np.ndarray, targets: np.ndarray, model: SoftmaxModel) 
     return softmax_accuracy(model.forward(X), targets)
 
 
+def accuracy_of_logits(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of images whose largest logit is the labelled class's: the same as
+    softmax_accuracy on the softmax of the logits, without computing the softmax.
+
+    Args:
+        logits: one column per image, shape [10, N]; labels: classes of shape [N]
+    """
+    largest = logits.max(axis=0)
+    if np.count_nonzero(logits == largest) != logits.shape[1]:
+        # a tie for the largest logit (or NaN): argmax, which picks the first, decides
+        return float(np.mean(logits.argmax(axis=0) == labels))
+    labelled = np.take_along_axis(logits, labels[np.newaxis], axis=0)
+    return np.count_nonzero(labelled == largest) / logits.shape[1]
+
+
+def cross_entropy_of_logits(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Equation 5 for the softmax of the logits: the mean over images of
+    -log softmax(z)_label = log(sum_k e^z_k) - z_label. As in softmax, the largest logit is
+    taken out before exp, so nothing overflows, and no probability is rounded to 0 first.
+
+    Args:
+        logits: one column per image, shape [10, N]; labels: classes of shape [N]
+    """
+    largest = logits.max(axis=0)
+    exponentials = np.exp(logits - largest)
+    log_sums = np.log(exponentials.sum(axis=0)) + largest
+    labelled = np.take_along_axis(logits, labels[np.newaxis], axis=0)[0]
+    return float(np.mean(log_sums - labelled))
+
+
 class SoftmaxTrainer(BaseTrainer):
 
     def __init__(self, *args, **kwargs):
@@ -60,18 +90,13 @@ class SoftmaxTrainer(BaseTrainer):
         self.model.w -= self.learning_rate * self.model.grad
         return cross_entropy_loss(Y_batch, outputs)
 
-    def validation_step(self) -> tuple[float, float, float]:
-        """Loss on the whole validation set, accuracy on the whole training and validation sets.
-
-        Returns:
-            (validation loss, training accuracy, validation accuracy)
-        """
-        train_logits, val_logits = self.evaluation_inputs.logits(self.model.w)
-        val_outputs = self.model.activation(val_logits)
-        # the largest logit is the largest probability: no softmax needed for accuracy
-        return (cross_entropy_loss(self.Y_val, val_outputs),
-                float(np.mean(train_logits.argmax(axis=1) == self.train_labels)),
-                float(np.mean(val_logits.argmax(axis=1) == self.val_labels)))
+    def validation_steps(self, weights: list[np.ndarray]) -> list[tuple[float, float, float]]:
+        """(val loss, train accuracy, val accuracy) over the whole sets for each weight
+        array [785, 10], from one pass over the images (see trainer.EvaluationInputs)."""
+        return [(cross_entropy_of_logits(val_logits, self.val_labels),
+                 accuracy_of_logits(train_logits, self.train_labels),
+                 accuracy_of_logits(val_logits, self.val_labels))
+                for train_logits, val_logits in zip(*self.evaluation_inputs.logits(weights))]
 
 
 def load_softmax_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ class CountingModel:
 
 
 class ScriptedTrainer(BaseTrainer):
-    """train_step counts; validation_step returns scripted validation losses."""
+    """train_step counts; validation_steps returns scripted validation losses."""
     def __init__(self, val_losses, num_train=10, batch_size=1, **kwargs):
         X = np.zeros((num_train, 3))
         Y = np.zeros((num_train, 1))
@@ -33,8 +33,8 @@ class ScriptedTrainer(BaseTrainer):
         self.model.w[0] += 1
         return 0.0
 
-    def validation_step(self):
-        return next(self.val_losses), 0.0, 0.0
+    def validation_steps(self, weights):
+        return [(next(self.val_losses), 0.0, 0.0) for _ in weights]
 
 
 def test_validation_runs_at_step_0_and_every_fifth_of_an_epoch():
@@ -81,16 +81,85 @@ def test_a_loss_that_is_not_finite_stops_training_with_step_and_learning_rate():
         Diverging([1.0] * 100).train(5)
 
 
-def test_evaluation_inputs_give_the_logits_x_times_w(rng):
+def test_evaluation_inputs_give_the_logits_x_times_w_for_several_weights(rng):
     A = rng.uniform(-1, 1, size=(7, 6))
     B = rng.uniform(-1, 1, size=(4, 6))
     A[:, [1, 5]] = -1.0  # constant columns are folded into one term
     B[:, [1, 5]] = -1.0
     A[:, 3] = B[:, 3] = 1.0
-    w = rng.normal(size=(6, 3))
-    logits_a, logits_b = EvaluationInputs(A, B).logits(w)
-    np.testing.assert_allclose(logits_a, A @ w, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(logits_b, B @ w, rtol=1e-5, atol=1e-5)
+    weights = [rng.normal(size=(6, 3)) for _ in range(5)]
+    logits_a, logits_b = EvaluationInputs(A, B).logits(weights)
+    assert logits_a.shape == (5, 3, 7) and logits_b.shape == (5, 3, 4)
+    for g, w in enumerate(weights):
+        np.testing.assert_allclose(logits_a[g], (A @ w).T, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(logits_b[g], (B @ w).T, rtol=1e-5, atol=1e-5)
+
+
+def test_a_loss_that_is_not_finite_after_an_early_stop_does_not_raise():
+    """Checks wait to be evaluated in passes; training that had already stopped early
+    at one of them ends normally, even if a later, speculative step diverges."""
+    class DivergingAfterStop(ScriptedTrainer):
+        def train_step(self, X_batch, Y_batch):
+            self.model.w[0] += 1
+            return math.inf if self.model.w[0, 0] > 30 else 1.0
+    trainer = DivergingAfterStop([1.0] + [2.0] * 100, num_train=10, batch_size=1)
+    train_history, val_history = trainer.train(10)
+    assert trainer.stopped_early and trainer.stop_step == 20 and trainer.best_step == 0
+    assert max(train_history["loss"]) == 20 and max(val_history["loss"]) == 20
+    assert trainer.model.w[0, 0] == 1
+
+
+@pytest.mark.parametrize("checks_per_pass", [1, 3, 16])
+def test_checks_evaluated_in_passes_give_the_results_of_checking_at_once(rng, checks_per_pass):
+    """Early stopping falls inside a pass: the trainer goes back to that check."""
+    X, Y = separable_binary_data(rng, 400)
+    Y[:60] = 1 - Y[:60]  # label noise, so the validation loss stops improving
+    runs = []
+    for per_pass in (1, checks_per_pass):
+        model = BinaryModel()
+        trainer = task2.LogisticTrainer(model, 2.0, 10, True, X[:300], Y[:300], X[300:],
+                                        Y[300:], early_stopping_patience=4, seed=3)
+        trainer.checks_per_pass = per_pass
+        histories = trainer.train(40)
+        runs.append((histories, model.w.copy(), trainer.rng.random(),
+                     (trainer.stop_step, trainer.stop_epoch, trainer.best_step)))
+    assert trainer.stopped_early and trainer.stop_step < 40 * 30 - 1
+    (train_1, val_1), (train_n, val_n) = runs[0][0], runs[1][0]
+    assert train_1["loss"] == train_n["loss"]  # the training steps are the same steps
+    # BLAS may round a product of another shape differently in the last float32 bit
+    for one, many in ((train_1["accuracy"], train_n["accuracy"]), (val_1["loss"], val_n["loss"]),
+                      (val_1["accuracy"], val_n["accuracy"])):
+        assert list(one) == list(many)
+        assert list(one.values()) == pytest.approx(list(many.values()), rel=1e-5)
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    assert runs[0][2:] == runs[1][2:]
+
+
+def test_accuracy_of_logits_is_argmax_accuracy_also_with_ties_and_nan():
+    logits = np.array([[1.0, 2.0, 0.5, 3.0, np.nan],
+                       [2.0, 2.0, 0.5, 1.0, 1.0],
+                       [0.0, 1.0, 0.5, 3.0, 2.0]], dtype=np.float32)
+    for labels in ([1, 0, 0, 0, 0], [1, 1, 1, 2, 0], [0, 0, 2, 0, 1]):
+        labels = np.array(labels)
+        expected = np.mean(logits.argmax(axis=0) == labels)
+        assert task3.accuracy_of_logits(logits, labels) == expected
+    no_ties = logits[:, :1]  # column 0: class 1 is the largest, no tie
+    assert task3.accuracy_of_logits(no_ties, np.array([1])) == 1.0
+    assert task3.accuracy_of_logits(no_ties, np.array([2])) == 0.0
+
+
+def test_cross_entropy_of_logits_is_equation_5_of_the_softmax(rng):
+    logits = rng.normal(0, 3, size=(10, 50))
+    labels = rng.integers(0, 10, size=50)
+    from task3a import cross_entropy_loss, softmax
+    expected = cross_entropy_loss(one_hot_encode(labels, 10), softmax(logits.T))
+    assert task3.cross_entropy_of_logits(logits, labels) == pytest.approx(expected, rel=1e-12)
+
+
+def test_cross_entropy_of_logits_stays_exact_for_extreme_logits():
+    logits = np.array([[1e4, -1e4], [0.0, 0.0]], dtype=np.float32)  # 2 classes, 2 images
+    # image 0: labelled class 1 with logit 1e4 below the other; image 1: sure and right
+    assert task3.cross_entropy_of_logits(logits, np.array([1, 1])) == pytest.approx(5e3)
 
 
 def test_binary_accuracy_on_hand_made_cases():
@@ -133,6 +202,8 @@ def test_logistic_trainer_learns_a_separable_problem(rng):
 
 
 def test_validation_step_matches_the_plain_float64_computation(rng):
+    """The graded validation_step (one check, through the batched path) against the
+    obvious computation with forward, cross_entropy_loss and calculate_accuracy."""
     X, labels = rng.uniform(-1, 1, size=(60, 785)), rng.integers(0, 10, size=(60, 1))
     X[:, -1] = 1
     Y = one_hot_encode(labels, 10)
