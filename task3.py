@@ -51,8 +51,8 @@ def accuracy_of_logits(logits: np.ndarray, labels: np.ndarray) -> float:
     if np.count_nonzero(logits == largest) != logits.shape[1]:
         # a tie for the largest logit (or NaN): argmax, which picks the first, decides
         return float(np.mean(logits.argmax(axis=0) == labels))
-    labelled = np.take_along_axis(logits, labels[np.newaxis], axis=0)
-    return np.count_nonzero(labelled == largest) / logits.shape[1]
+    labelled = logits[labels, np.arange(len(labels))]
+    return np.count_nonzero(labelled == largest) / len(labels)
 
 
 def cross_entropy_of_logits(logits: np.ndarray, labels: np.ndarray) -> float:
@@ -66,7 +66,7 @@ def cross_entropy_of_logits(logits: np.ndarray, labels: np.ndarray) -> float:
     largest = logits.max(axis=0)
     exponentials = np.exp(logits - largest)
     log_sums = np.log(exponentials.sum(axis=0)) + largest
-    labelled = np.take_along_axis(logits, labels[np.newaxis], axis=0)[0]
+    labelled = logits[labels, np.arange(len(labels))]
     return float(np.mean(log_sums - labelled))
 
 

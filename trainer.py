@@ -3,11 +3,17 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+import threadpoolctl
 import tqdm
 
 import utils
 
 CHECKS_PER_EPOCH = 5  # validate every 20% of an epoch
+# A training step multiplies a batch by the weights: products so small that BLAS threads
+# sharing one spend longer waiting for each other than computing (steps take about 17%
+# longer on two threads than on one on this project's machine). So steps run on one
+# thread and the validation pass, one large product, on all of them.
+BLAS = threadpoolctl.ThreadpoolController().select(user_api="blas")
 
 
 class EvaluationInputs:
@@ -138,37 +144,41 @@ class BaseTrainer:
             and every 20% of an epoch. After training, stop_epoch and stop_step say where it
             stopped (0-based), best_step, best_epoch and best_val_loss where the best was.
         """
-        num_batches_per_epoch = len(self.X_train) // self.batch_size
-        num_steps_per_val = max(1, num_batches_per_epoch // CHECKS_PER_EPOCH)
         histories = dict(loss={}, accuracy={}), dict(loss={}, accuracy={})
         self._reset_early_stopping()
-        progress = tqdm.tqdm(total=num_epochs * num_batches_per_epoch, unit="step",
-                             desc=type(self).__name__, mininterval=0.5, leave=False)
+        self.blas_threads = max([library["num_threads"] for library in BLAS.info()], default=1)
+        num_steps = num_epochs * (len(self.X_train) // self.batch_size)
+        with (tqdm.tqdm(total=num_steps, unit="step", desc=type(self).__name__,
+                        mininterval=0.5, leave=False) as progress,
+              BLAS.limit(limits=1)):
+            self._run(num_epochs, *histories, progress)
+        if self.early_stopping_patience is not None and self.best_w is not None:
+            self.model.w = self.best_w
+        return histories
+
+    def _run(self, num_epochs: int, train_history: dict, val_history: dict,
+             progress: tqdm.tqdm) -> None:
+        """The steps and validation checks of train, up to the end or early stopping."""
+        num_steps_per_val = max(1, len(self.X_train) // self.batch_size // CHECKS_PER_EPOCH)
         checks = []  # validation checks not evaluated yet
         for global_step, (epoch, X_batch, Y_batch) in enumerate(self._batches(num_epochs)):
             loss = self.train_step(X_batch, Y_batch)
             if not math.isfinite(loss):
-                if self._evaluate(checks, *histories, progress):
-                    break  # training had stopped early before this step
-                progress.close()
+                if self._evaluate(checks, train_history, val_history, progress):
+                    return  # training had stopped early before this step
                 raise FloatingPointError(
                     f"the training loss became {loss} at step {global_step} (epoch {epoch}) "
                     f"with learning rate {self.learning_rate}; lower the learning rate")
-            histories[0]["loss"][global_step] = loss
+            train_history["loss"][global_step] = loss
             self.stop_epoch, self.stop_step = epoch, global_step
             progress.update()
             if global_step % num_steps_per_val == 0:
                 checks.append(Checkpoint(global_step, epoch, self.model.w.copy(),
                                          self.rng.bit_generator.state))
                 if (len(checks) == self.checks_per_pass
-                        and self._evaluate(checks, *histories, progress)):
-                    break
-        else:
-            self._evaluate(checks, *histories, progress)
-        progress.close()
-        if self.early_stopping_patience is not None and self.best_w is not None:
-            self.model.w = self.best_w
-        return histories
+                        and self._evaluate(checks, train_history, val_history, progress)):
+                    return
+        self._evaluate(checks, train_history, val_history, progress)
 
     def _batches(self, num_epochs: int):
         """(epoch, X_batch, Y_batch) for every step of num_epochs epochs."""
@@ -184,7 +194,8 @@ class BaseTrainer:
         list; True if early stopping ends training at one of them."""
         if not checks:
             return False
-        results = self.validation_steps([check.w for check in checks])
+        with BLAS.limit(limits=self.blas_threads):
+            results = self.validation_steps([check.w for check in checks])
         for check, (val_loss, accuracy_train, accuracy_val) in zip(checks, results):
             train_history["accuracy"][check.step] = accuracy_train
             val_history["loss"][check.step] = val_loss

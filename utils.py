@@ -41,12 +41,13 @@ def batch_loader(X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool = 
         raise ValueError(f"batch_loader: batch_size must be a whole number of at least 1, "
                          f"got {batch_size}")
     num_batches = len(X) // batch_size if drop_last else -(-len(X) // batch_size)
-    if shuffle:
-        order = (rng if rng is not None else np.random).permutation(len(X))
-        batches = (order[i * batch_size:(i + 1) * batch_size] for i in range(num_batches))
-    else:
-        batches = (slice(i * batch_size, (i + 1) * batch_size) for i in range(num_batches))
-    return ((X[batch], Y[batch]) for batch in batches)
+    if not shuffle:
+        return ((X[i * batch_size:(i + 1) * batch_size], Y[i * batch_size:(i + 1) * batch_size])
+                for i in range(num_batches))
+    order = (rng if rng is not None else np.random).permutation(len(X))
+    batches = (order[i * batch_size:(i + 1) * batch_size] for i in range(num_batches))
+    # take copies whole rows, faster than the equivalent X[batch] for rows of a few numbers
+    return ((X.take(batch, axis=0), Y.take(batch, axis=0)) for batch in batches)
 
 
 def binary_prune_dataset(class1: int, class2: int, X: np.ndarray, Y: np.ndarray

@@ -95,6 +95,30 @@ def test_evaluation_inputs_give_the_logits_x_times_w_for_several_weights(rng):
         np.testing.assert_allclose(logits_b[g], (B @ w).T, rtol=1e-5, atol=1e-5)
 
 
+def test_steps_run_on_one_blas_thread_and_validation_on_all():
+    import trainer as trainer_module
+    seen = {"step": set(), "validation": set()}
+
+    def threads():
+        return {library["num_threads"] for library in trainer_module.BLAS.info()}
+
+    class Recording(ScriptedTrainer):
+        def train_step(self, X_batch, Y_batch):
+            seen["step"] |= threads()
+            return super().train_step(X_batch, Y_batch)
+
+        def validation_steps(self, weights):
+            seen["validation"] |= threads()
+            return super().validation_steps(weights)
+
+    if not trainer_module.BLAS.info():
+        pytest.skip("NumPy reports no BLAS library here")
+    with trainer_module.BLAS.limit(limits=2):
+        Recording([1.0] * 100, early_stopping_patience=None).train(3)
+        assert threads() == {2}  # restored afterwards
+    assert seen == {"step": {1}, "validation": {2}}
+
+
 def test_a_loss_that_is_not_finite_after_an_early_stop_does_not_raise():
     """Checks wait to be evaluated in passes; training that had already stopped early
     at one of them ends normally, even if a later, speculative step diverges."""
