@@ -1,5 +1,7 @@
 """The training loop shared by both models: mini-batches, validation checks, early stopping."""
+import contextvars
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -9,10 +11,10 @@ import tqdm
 import utils
 
 CHECKS_PER_EPOCH = 5  # validate every 20% of an epoch
-# A training step multiplies a batch by the weights: products so small that BLAS threads
-# sharing one spend longer waiting for each other than computing (steps take about 17%
-# longer on two threads than on one on this project's machine). So steps run on one
-# thread and the validation pass, one large product, on all of them.
+# During training BLAS runs on one thread. A step's products are so small that BLAS
+# threads sharing one spend longer waiting for each other than computing (steps take
+# about 17% longer on two threads than on one on this project's machine); the second
+# processor core evaluates validation checks instead (see BaseTrainer).
 BLAS = threadpoolctl.ThreadpoolController().select(user_api="blas")
 
 
@@ -50,7 +52,8 @@ class EvaluationInputs:
 
         All G products come from one BLAS call: with only K = 10 (or 1) outputs a single
         product keeps the processor waiting, while G of them share each read of X and run
-        at near full speed (G = 16: 3 ms a product instead of 9 on this project's machine).
+        at near full speed (on one thread of this project's machine, G = 16 takes 6 ms a
+        product instead of 24).
         """
         W = np.asarray(weights)  # [G, I, K]
         num_checks, _, num_outputs = W.shape
@@ -69,18 +72,22 @@ class Checkpoint(NamedTuple):
     rng_state: dict
 
 
+Pass = tuple[list[Checkpoint], Future]  # checks, and their results to come from the worker
+
+
 class BaseTrainer:
     """Mini-batch gradient descent with validation every 20% of an epoch and early stopping.
 
     Subclasses give train_step (one gradient step, returns the batch loss) and
     validation_steps (val loss, train accuracy and val accuracy for several weights).
 
-    Validation checks are evaluated checks_per_pass at a time: at a check the weights are
-    kept, training goes on, and after checks_per_pass checks one pass over the images
-    evaluates them all (see EvaluationInputs.logits). The results are the same as checking
-    at once: should early stopping end training at one of those checks, the trainer goes
-    back to it (history, stop step, shuffling state; the weights become the best anyway),
-    as if the steps after it had never run.
+    Validation checks are evaluated checks_per_pass at a time, in a second thread while
+    training goes on: at a check the weights are kept; after checks_per_pass checks, one
+    pass over the images evaluates them all (see EvaluationInputs.logits) on the other
+    processor core, and its results are taken in at the end of the next pass. They are the
+    results of checking at once: when they end training early at a check, the trainer
+    goes back to it (history, stop step, shuffling state; the weights become the best
+    anyway), as if the steps after it had never run.
 
     Args:
         model: has w, forward, backward, activation
@@ -146,39 +153,40 @@ class BaseTrainer:
         """
         histories = dict(loss={}, accuracy={}), dict(loss={}, accuracy={})
         self._reset_early_stopping()
-        self.blas_threads = max([library["num_threads"] for library in BLAS.info()], default=1)
         num_steps = num_epochs * (len(self.X_train) // self.batch_size)
         with (tqdm.tqdm(total=num_steps, unit="step", desc=type(self).__name__,
                         mininterval=0.5, leave=False) as progress,
-              BLAS.limit(limits=1)):
-            self._run(num_epochs, *histories, progress)
+              BLAS.limit(limits=1), ThreadPoolExecutor(max_workers=1) as worker):
+            self._run(num_epochs, histories, progress, worker)
         if self.early_stopping_patience is not None and self.best_w is not None:
             self.model.w = self.best_w
         return histories
 
-    def _run(self, num_epochs: int, train_history: dict, val_history: dict,
-             progress: tqdm.tqdm) -> None:
+    def _run(self, num_epochs: int, histories: tuple[dict, dict], progress: tqdm.tqdm,
+             worker: ThreadPoolExecutor) -> None:
         """The steps and validation checks of train, up to the end or early stopping."""
         num_steps_per_val = max(1, len(self.X_train) // self.batch_size // CHECKS_PER_EPOCH)
-        checks = []  # validation checks not evaluated yet
+        checks = []  # validation checks not sent to the worker yet
+        evaluation = None  # the pass the worker is on
         for global_step, (epoch, X_batch, Y_batch) in enumerate(self._batches(num_epochs)):
             loss = self.train_step(X_batch, Y_batch)
             if not math.isfinite(loss):
-                if self._evaluate(checks, train_history, val_history, progress):
+                if self._finish(worker, evaluation, checks, histories, progress):
                     return  # training had stopped early before this step
                 raise FloatingPointError(
                     f"the training loss became {loss} at step {global_step} (epoch {epoch}) "
                     f"with learning rate {self.learning_rate}; lower the learning rate")
-            train_history["loss"][global_step] = loss
+            histories[0]["loss"][global_step] = loss
             self.stop_epoch, self.stop_step = epoch, global_step
             progress.update()
             if global_step % num_steps_per_val == 0:
                 checks.append(Checkpoint(global_step, epoch, self.model.w.copy(),
                                          self.rng.bit_generator.state))
-                if (len(checks) == self.checks_per_pass
-                        and self._evaluate(checks, train_history, val_history, progress)):
-                    return
-        self._evaluate(checks, train_history, val_history, progress)
+                if len(checks) == self.checks_per_pass:
+                    if self._take_in(evaluation, histories, progress):
+                        return
+                    evaluation, checks = self._send(worker, checks), []
+        self._finish(worker, evaluation, checks, histories, progress)
 
     def _batches(self, num_epochs: int):
         """(epoch, X_batch, Y_batch) for every step of num_epochs epochs."""
@@ -188,15 +196,21 @@ class BaseTrainer:
                     shuffle=self.shuffle_dataset, rng=self.rng):
                 yield epoch, X_batch, Y_batch
 
-    def _evaluate(self, checks: list[Checkpoint], train_history: dict, val_history: dict,
-                  progress: tqdm.tqdm) -> bool:
-        """Evaluate the waiting checks in one pass, record them in step order and empty the
-        list; True if early stopping ends training at one of them."""
+    def _send(self, worker: ThreadPoolExecutor, checks: list[Checkpoint]) -> Pass | None:
+        """Start the worker on one pass over the checks (None when there are none), in a
+        copy of this thread's context, so that the caller's np.errstate holds there too."""
         if not checks:
+            return None
+        return checks, worker.submit(contextvars.copy_context().run, self.validation_steps,
+                                     [check.w for check in checks])
+
+    def _take_in(self, evaluation: Pass | None, histories: tuple[dict, dict], progress: tqdm.tqdm) -> bool:
+        """Wait for a pass, record its checks in step order and apply early stopping;
+        True if training stopped early at one of them."""
+        if evaluation is None:
             return False
-        with BLAS.limit(limits=self.blas_threads):
-            results = self.validation_steps([check.w for check in checks])
-        for check, (val_loss, accuracy_train, accuracy_val) in zip(checks, results):
+        (train_history, val_history), (checks, results) = histories, evaluation
+        for check, (val_loss, accuracy_train, accuracy_val) in zip(checks, results.result()):
             train_history["accuracy"][check.step] = accuracy_train
             val_history["loss"][check.step] = val_loss
             val_history["accuracy"][check.step] = accuracy_val
@@ -205,8 +219,15 @@ class BaseTrainer:
             if self._early_stopping(val_loss, check):
                 self._go_back_to(check, train_history)
                 return True
-        checks.clear()
         return False
+
+    def _finish(self, worker: ThreadPoolExecutor, evaluation: Pass | None,
+                checks: list[Checkpoint], histories: tuple[dict, dict],
+                progress: tqdm.tqdm) -> bool:
+        """Take in the pass the worker is on, then evaluate the checks not sent yet;
+        True if training stopped early at one of them."""
+        return (self._take_in(evaluation, histories, progress)
+                or self._take_in(self._send(worker, checks), histories, progress))
 
     def _go_back_to(self, check: Checkpoint, train_history: dict) -> None:
         """Forget the steps that ran after the check where training stopped early."""

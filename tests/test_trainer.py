@@ -95,28 +95,33 @@ def test_evaluation_inputs_give_the_logits_x_times_w_for_several_weights(rng):
         np.testing.assert_allclose(logits_b[g], (B @ w).T, rtol=1e-5, atol=1e-5)
 
 
-def test_steps_run_on_one_blas_thread_and_validation_on_all():
+def test_validation_runs_in_a_second_thread_and_blas_on_one_thread_in_each():
+    import threading
     import trainer as trainer_module
     seen = {"step": set(), "validation": set()}
 
-    def threads():
-        return {library["num_threads"] for library in trainer_module.BLAS.info()}
+    def where():
+        return (threading.get_ident(),
+                *sorted({library["num_threads"] for library in trainer_module.BLAS.info()}))
 
     class Recording(ScriptedTrainer):
         def train_step(self, X_batch, Y_batch):
-            seen["step"] |= threads()
+            seen["step"].add(where())
             return super().train_step(X_batch, Y_batch)
 
         def validation_steps(self, weights):
-            seen["validation"] |= threads()
+            seen["validation"].add(where())
             return super().validation_steps(weights)
 
     if not trainer_module.BLAS.info():
         pytest.skip("NumPy reports no BLAS library here")
     with trainer_module.BLAS.limit(limits=2):
         Recording([1.0] * 100, early_stopping_patience=None).train(3)
-        assert threads() == {2}  # restored afterwards
-    assert seen == {"step": {1}, "validation": {2}}
+        assert where()[1:] == (2,)  # restored afterwards
+    (step_thread, step_blas), = seen["step"]
+    (validation_thread, validation_blas), = seen["validation"]
+    assert step_thread == threading.get_ident() != validation_thread
+    assert step_blas == validation_blas == 1
 
 
 def test_a_loss_that_is_not_finite_after_an_early_stop_does_not_raise():
