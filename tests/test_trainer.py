@@ -7,6 +7,7 @@ import pytest
 
 import task2
 import task3
+import utils
 from task2a import BinaryModel
 from task3a import SoftmaxModel, one_hot_encode
 from trainer import BaseTrainer, EvaluationInputs
@@ -138,30 +139,52 @@ def test_a_loss_that_is_not_finite_after_an_early_stop_does_not_raise():
     assert trainer.model.w[0, 0] == 1
 
 
+def train_checking_at_once(trainer, num_epochs, patience, seed):
+    """The oracle: the plain loop, validating at every check before the next step."""
+    steps_per_check = max(1, len(trainer.X_train) // trainer.batch_size // 5)
+    rng = np.random.default_rng(seed)
+    losses, checks, best_loss, best_w, without_improvement = {}, {}, math.inf, None, 0
+    for epoch in range(num_epochs):
+        for X_batch, Y_batch in utils.batch_loader(trainer.X_train, trainer.Y_train,
+                                                   trainer.batch_size, shuffle=True, rng=rng):
+            step = len(losses)
+            losses[step] = trainer.train_step(X_batch, Y_batch)
+            if step % steps_per_check == 0:
+                checks[step] = trainer.validation_step()
+                if checks[step][0] < best_loss:
+                    best_loss, best_w, without_improvement = checks[step][0], trainer.model.w.copy(), 0
+                else:
+                    without_improvement += 1
+                if without_improvement == patience:
+                    return losses, checks, step, best_w, rng.random()
+    raise AssertionError("the oracle run did not stop early; change the test data")
+
+
 @pytest.mark.parametrize("checks_per_pass", [1, 3, 16])
 def test_checks_evaluated_in_passes_give_the_results_of_checking_at_once(rng, checks_per_pass):
-    """Early stopping falls inside a pass: the trainer goes back to that check."""
+    """Training runs ahead while the worker evaluates; early stopping falls inside a pass,
+    and the trainer goes back to that check: the plain loop is the oracle."""
     X, Y = separable_binary_data(rng, 400)
     Y[:60] = 1 - Y[:60]  # label noise, so the validation loss stops improving
-    runs = []
-    for per_pass in (1, checks_per_pass):
-        model = BinaryModel()
-        trainer = task2.LogisticTrainer(model, 2.0, 10, True, X[:300], Y[:300], X[300:],
-                                        Y[300:], early_stopping_patience=4, seed=3)
-        trainer.checks_per_pass = per_pass
-        histories = trainer.train(40)
-        runs.append((histories, model.w.copy(), trainer.rng.random(),
-                     (trainer.stop_step, trainer.stop_epoch, trainer.best_step)))
-    assert trainer.stopped_early and trainer.stop_step < 40 * 30 - 1
-    (train_1, val_1), (train_n, val_n) = runs[0][0], runs[1][0]
-    assert train_1["loss"] == train_n["loss"]  # the training steps are the same steps
+    data = X[:300], Y[:300], X[300:], Y[300:]
+    oracle = task2.LogisticTrainer(BinaryModel(), 2.0, 10, True, *data)
+    losses, checks, stop_step, best_w, next_random = train_checking_at_once(oracle, 40, 4, 3)
+
+    model = BinaryModel()
+    trainer = task2.LogisticTrainer(model, 2.0, 10, True, *data, early_stopping_patience=4,
+                                    seed=3)
+    trainer.checks_per_pass = checks_per_pass
+    train_history, val_history = trainer.train(40)
+    assert trainer.stopped_early and trainer.stop_step == stop_step
+    assert train_history["loss"] == losses  # the same steps, and none after the stop
+    assert list(val_history["loss"]) == list(train_history["accuracy"]) == list(checks)
     # BLAS may round a product of another shape differently in the last float32 bit
-    for one, many in ((train_1["accuracy"], train_n["accuracy"]), (val_1["loss"], val_n["loss"]),
-                      (val_1["accuracy"], val_n["accuracy"])):
-        assert list(one) == list(many)
-        assert list(one.values()) == pytest.approx(list(many.values()), rel=1e-5)
-    np.testing.assert_array_equal(runs[0][1], runs[1][1])
-    assert runs[0][2:] == runs[1][2:]
+    for i, history in enumerate((val_history["loss"], train_history["accuracy"],
+                                 val_history["accuracy"])):
+        assert list(history.values()) == pytest.approx([c[i] for c in checks.values()],
+                                                       rel=1e-5)
+    np.testing.assert_array_equal(model.w, best_w)
+    assert trainer.rng.random() == next_random  # the shuffling goes on from the stop
 
 
 def test_accuracy_of_logits_is_argmax_accuracy_also_with_ties_and_nan():
