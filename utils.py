@@ -41,12 +41,12 @@ def batch_loader(X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool = 
         raise ValueError(f"batch_loader: batch_size must be a whole number of at least 1, "
                          f"got {batch_size}")
     num_batches = len(X) // batch_size if drop_last else -(-len(X) // batch_size)
+    starts = range(0, num_batches * batch_size, batch_size)
     if not shuffle:
-        return ((X[i * batch_size:(i + 1) * batch_size], Y[i * batch_size:(i + 1) * batch_size])
-                for i in range(num_batches))
+        return ((X[start:start + batch_size], Y[start:start + batch_size]) for start in starts)
     order = (rng if rng is not None else np.random).permutation(len(X))
-    batches = (order[i * batch_size:(i + 1) * batch_size] for i in range(num_batches))
-    # take copies whole rows, faster than the equivalent X[batch] for rows of a few numbers
+    batches = (order[start:start + batch_size] for start in starts)
+    # take copies whole rows: faster than the equivalent X[batch] for rows of a few numbers
     return ((X.take(batch, axis=0), Y.take(batch, axis=0)) for batch in batches)
 
 
