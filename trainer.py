@@ -85,9 +85,9 @@ class BaseTrainer:
     training goes on: at a check the weights are kept; after checks_per_pass checks, one
     pass over the images evaluates them all (see EvaluationInputs.logits) on the other
     processor core; its results are taken in when the next pass is sent or training ends.
-    They are the results of checking at once: when they end training early at a check, the trainer
-    goes back to it (history, stop step, shuffling state; the weights become the best
-    anyway), as if the steps after it had never run.
+    They are the results of checking at once: when they end training early at a check,
+    the trainer goes back to it (history, stop step, shuffling state; the weights become
+    the best anyway), as if the steps after it had never run.
 
     Args:
         model: has w, forward, backward, activation
@@ -166,6 +166,7 @@ class BaseTrainer:
              worker: ThreadPoolExecutor) -> None:
         """The steps and validation checks of train, up to the end or early stopping."""
         num_steps_per_val = max(1, len(self.X_train) // self.batch_size // CHECKS_PER_EPOCH)
+        train_history = histories[0]
         checks = []  # validation checks not sent to the worker yet
         evaluation = None  # the pass the worker is on
         for global_step, (epoch, X_batch, Y_batch) in enumerate(self._batches(num_epochs)):
@@ -176,7 +177,7 @@ class BaseTrainer:
                 raise FloatingPointError(
                     f"the training loss became {loss} at step {global_step} (epoch {epoch}) "
                     f"with learning rate {self.learning_rate}; lower the learning rate")
-            histories[0]["loss"][global_step] = loss
+            train_history["loss"][global_step] = loss
             self.stop_epoch, self.stop_step = epoch, global_step
             progress.update()
             if global_step % num_steps_per_val == 0:
@@ -204,7 +205,8 @@ class BaseTrainer:
         return checks, worker.submit(contextvars.copy_context().run, self.validation_steps,
                                      [check.w for check in checks])
 
-    def _take_in(self, evaluation: Pass | None, histories: tuple[dict, dict], progress: tqdm.tqdm) -> bool:
+    def _take_in(self, evaluation: Pass | None, histories: tuple[dict, dict],
+                 progress: tqdm.tqdm) -> bool:
         """Wait for a pass, record its checks in step order and apply early stopping;
         True if training stopped early at one of them."""
         if evaluation is None:
@@ -246,8 +248,8 @@ class BaseTrainer:
         """Keep the weights with the lowest validation loss so far; True when training
         should stop, after early_stopping_patience checks in a row without a new lowest."""
         if val_loss < self.best_val_loss:
-            self.best_val_loss, self.best_step, self.best_epoch = val_loss, check.step, check.epoch
-            self.best_w = check.w
+            self.best_val_loss, self.best_w = val_loss, check.w
+            self.best_step, self.best_epoch = check.step, check.epoch
             self.checks_without_improvement = 0
         else:
             self.checks_without_improvement += 1

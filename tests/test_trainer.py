@@ -152,7 +152,8 @@ def train_checking_at_once(trainer, num_epochs, patience, seed):
             if step % steps_per_check == 0:
                 checks[step] = trainer.validation_step()
                 if checks[step][0] < best_loss:
-                    best_loss, best_w, without_improvement = checks[step][0], trainer.model.w.copy(), 0
+                    best_loss, best_w = checks[step][0], trainer.model.w.copy()
+                    without_improvement = 0
                 else:
                     without_improvement += 1
                 if without_improvement == patience:
