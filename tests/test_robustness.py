@@ -151,12 +151,16 @@ def test_trainer_refuses_images_and_targets_of_different_lengths():
         task2.LogisticTrainer(task2a.BinaryModel(), 0.1, 4, False, X, Y, X, Y[:19])
 
 
-def test_a_diverging_run_stops_with_the_step_and_the_learning_rate():
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_diverging_run_stops_with_the_step_and_the_learning_rate(dtype):
+    """The training loss stays finite (its logarithms are guarded) while the weights grow
+    past float32's range; the float32 validation pass is what sees it, and says so."""
     X, Y = small_binary(20)
-    trainer = task2.LogisticTrainer(task2a.BinaryModel(), 1e308, 4, False, X, Y, X, Y)
+    trainer = task2.LogisticTrainer(task2a.BinaryModel(), 1e308, 4, False, X.astype(dtype), Y,
+                                    X.astype(dtype), Y)
     with np.errstate(all="ignore"), pytest.raises(
-            FloatingPointError, match=r"training loss became nan at step \d+ \(epoch \d+\) with "
-                                      r"learning rate 1e\+308; lower the learning rate"):
+            FloatingPointError, match=r"the validation loss became nan at step \d+ \(epoch \d+\) "
+                                      r"with learning rate 1e\+308; lower the learning rate"):
         trainer.train(50)
 
 

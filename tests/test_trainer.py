@@ -1,5 +1,5 @@
-"""The training loop: validation schedule, early stopping, accuracy functions, the fast
-evaluation path and the end-to-end trainers on small made-up data."""
+"""The training loop: validation schedule, early stopping, a trainer written the course's
+way, the accuracy functions and the end-to-end trainers on small made-up data."""
 import math
 
 import numpy as np
@@ -10,7 +10,8 @@ import task3
 import utils
 from task2a import BinaryModel
 from task3a import SoftmaxModel, one_hot_encode
-from trainer import BaseTrainer, EvaluationInputs
+from scaffold import ScaffoldLogisticTrainer, ScaffoldSoftmaxTrainer
+from trainer import BaseTrainer
 
 
 class CountingModel:
@@ -18,12 +19,9 @@ class CountingModel:
     def __init__(self):
         self.w = np.zeros((3, 1))
 
-    def activation(self, logits):
-        return logits
-
 
 class ScriptedTrainer(BaseTrainer):
-    """train_step counts; validation_steps returns scripted validation losses."""
+    """train_step counts; validation_step returns scripted validation losses."""
     def __init__(self, val_losses, num_train=10, batch_size=1, **kwargs):
         X = np.zeros((num_train, 3))
         Y = np.zeros((num_train, 1))
@@ -34,8 +32,8 @@ class ScriptedTrainer(BaseTrainer):
         self.model.w[0] += 1
         return 0.0
 
-    def validation_steps(self, weights):
-        return [(next(self.val_losses), 0.0, 0.0) for _ in weights]
+    def validation_step(self):
+        return next(self.val_losses), 0.0, 0.0
 
 
 def test_validation_runs_at_step_0_and_every_fifth_of_an_epoch():
@@ -73,6 +71,33 @@ def test_without_patience_all_epochs_run_and_final_weights_stay():
     assert trainer.model.w[0, 0] == 30
 
 
+def test_early_stopping_with_another_patience_counts_checks_not_steps():
+    # 10 batches an epoch, batch size 1: a check every 2 steps
+    trainer = ScriptedTrainer([1.0, 0.5, 0.6, 0.7, 0.5, 0.9] + [0.1] * 50,
+                              early_stopping_patience=4)
+    trainer.train(100)
+    assert trainer.best_step == 2 and trainer.best_val_loss == 0.5
+    assert trainer.stopped_early and trainer.stop_step == 10 and trainer.stop_epoch == 1
+    assert trainer.model.w[0, 0] == 3
+
+
+def test_with_patience_a_run_that_never_stops_early_still_ends_with_the_best_weights():
+    losses = [3.0, 2.0, 1.0, 1.5, 1.2, 1.1, 1.3, 1.4, 1.6, 1.7] * 3
+    trainer = ScriptedTrainer(losses)
+    trainer.train(2)  # 10 checks
+    assert not trainer.stopped_early and trainer.stop_step == 19
+    assert trainer.best_step == 4 and trainer.model.w[0, 0] == 5
+
+
+def test_training_again_starts_early_stopping_afresh():
+    trainer = ScriptedTrainer([1.0, 2.0, 2.0, 2.0] + [5.0] + [6.0] * 20,
+                              early_stopping_patience=3)
+    trainer.train(10)
+    assert (trainer.best_val_loss, trainer.best_step, trainer.stop_step) == (1.0, 0, 6)
+    trainer.train(10)  # the second run's own best is 5.0, though 1.0 was lower before
+    assert (trainer.best_val_loss, trainer.best_step, trainer.stop_step) == (5.0, 0, 6)
+
+
 def test_a_loss_that_is_not_finite_stops_training_with_step_and_learning_rate():
     class Diverging(ScriptedTrainer):
         def train_step(self, X_batch, Y_batch):
@@ -80,139 +105,6 @@ def test_a_loss_that_is_not_finite_stops_training_with_step_and_learning_rate():
             return math.inf if self.model.w[0, 0] > 3 else 1.0
     with pytest.raises(FloatingPointError, match=r"became inf at step 3 .*learning rate 0.1"):
         Diverging([1.0] * 100).train(5)
-
-
-def test_evaluation_inputs_give_the_logits_x_times_w_for_several_weights(rng):
-    A = rng.uniform(-1, 1, size=(7, 6))
-    B = rng.uniform(-1, 1, size=(4, 6))
-    A[:, [1, 5]] = -1.0  # constant columns are folded into one term
-    B[:, [1, 5]] = -1.0
-    A[:, 3] = B[:, 3] = 1.0
-    weights = [rng.normal(size=(6, 3)) for _ in range(5)]
-    logits_a, logits_b = EvaluationInputs(A, B).logits(weights)
-    assert logits_a.shape == (5, 3, 7) and logits_b.shape == (5, 3, 4)
-    for g, w in enumerate(weights):
-        np.testing.assert_allclose(logits_a[g], (A @ w).T, rtol=1e-5, atol=1e-5)
-        np.testing.assert_allclose(logits_b[g], (B @ w).T, rtol=1e-5, atol=1e-5)
-
-
-def test_validation_runs_in_a_second_thread_and_blas_on_one_thread_in_each():
-    import threading
-    import trainer as trainer_module
-    seen = {"step": set(), "validation": set()}
-
-    def where():
-        return (threading.get_ident(),
-                *sorted({library["num_threads"] for library in trainer_module.BLAS.info()}))
-
-    class Recording(ScriptedTrainer):
-        def train_step(self, X_batch, Y_batch):
-            seen["step"].add(where())
-            return super().train_step(X_batch, Y_batch)
-
-        def validation_steps(self, weights):
-            seen["validation"].add(where())
-            return super().validation_steps(weights)
-
-    if not trainer_module.BLAS.info():
-        pytest.skip("NumPy reports no BLAS library here")
-    with trainer_module.BLAS.limit(limits=2):
-        Recording([1.0] * 100, early_stopping_patience=None).train(3)
-        assert where()[1:] == (2,)  # restored afterwards
-    (step_thread, step_blas), = seen["step"]
-    (validation_thread, validation_blas), = seen["validation"]
-    assert step_thread == threading.get_ident() != validation_thread
-    assert step_blas == validation_blas == 1
-
-
-def test_a_loss_that_is_not_finite_after_an_early_stop_does_not_raise():
-    """Checks wait to be evaluated in passes; training that had already stopped early
-    at one of them ends normally, even if a later, speculative step diverges."""
-    class DivergingAfterStop(ScriptedTrainer):
-        def train_step(self, X_batch, Y_batch):
-            self.model.w[0] += 1
-            return math.inf if self.model.w[0, 0] > 30 else 1.0
-    trainer = DivergingAfterStop([1.0] + [2.0] * 100, num_train=10, batch_size=1)
-    train_history, val_history = trainer.train(10)
-    assert trainer.stopped_early and trainer.stop_step == 20 and trainer.best_step == 0
-    assert max(train_history["loss"]) == 20 and max(val_history["loss"]) == 20
-    assert trainer.model.w[0, 0] == 1
-
-
-def train_checking_at_once(trainer, num_epochs, patience, seed):
-    """The oracle: the plain loop, validating at every check before the next step."""
-    steps_per_check = max(1, len(trainer.X_train) // trainer.batch_size // 5)
-    rng = np.random.default_rng(seed)
-    losses, checks, best_loss, best_w, without_improvement = {}, {}, math.inf, None, 0
-    for epoch in range(num_epochs):
-        for X_batch, Y_batch in utils.batch_loader(trainer.X_train, trainer.Y_train,
-                                                   trainer.batch_size, shuffle=True, rng=rng):
-            step = len(losses)
-            losses[step] = trainer.train_step(X_batch, Y_batch)
-            if step % steps_per_check == 0:
-                checks[step] = trainer.validation_step()
-                if checks[step][0] < best_loss:
-                    best_loss, best_w = checks[step][0], trainer.model.w.copy()
-                    without_improvement = 0
-                else:
-                    without_improvement += 1
-                if without_improvement == patience:
-                    return losses, checks, step, best_w, rng.random()
-    raise AssertionError("the oracle run did not stop early; change the test data")
-
-
-@pytest.mark.parametrize("checks_per_pass", [1, 3, 16])
-def test_checks_evaluated_in_passes_give_the_results_of_checking_at_once(rng, checks_per_pass):
-    """Training runs ahead while the worker evaluates; early stopping falls inside a pass,
-    and the trainer goes back to that check: the plain loop is the oracle."""
-    X, Y = separable_binary_data(rng, 400)
-    Y[:60] = 1 - Y[:60]  # label noise, so the validation loss stops improving
-    data = X[:300], Y[:300], X[300:], Y[300:]
-    oracle = task2.LogisticTrainer(BinaryModel(), 2.0, 10, True, *data)
-    losses, checks, stop_step, best_w, next_random = train_checking_at_once(oracle, 40, 4, 3)
-
-    model = BinaryModel()
-    trainer = task2.LogisticTrainer(model, 2.0, 10, True, *data, early_stopping_patience=4,
-                                    seed=3)
-    trainer.checks_per_pass = checks_per_pass
-    train_history, val_history = trainer.train(40)
-    assert trainer.stopped_early and trainer.stop_step == stop_step
-    assert train_history["loss"] == losses  # the same steps, and none after the stop
-    assert list(val_history["loss"]) == list(train_history["accuracy"]) == list(checks)
-    # BLAS may round a product of another shape differently in the last float32 bit
-    for i, history in enumerate((val_history["loss"], train_history["accuracy"],
-                                 val_history["accuracy"])):
-        assert list(history.values()) == pytest.approx([c[i] for c in checks.values()],
-                                                       rel=1e-5)
-    np.testing.assert_array_equal(model.w, best_w)
-    assert trainer.rng.random() == next_random  # the shuffling goes on from the stop
-
-
-def test_accuracy_of_logits_is_argmax_accuracy_also_with_ties_and_nan():
-    logits = np.array([[1.0, 2.0, 0.5, 3.0, np.nan],
-                       [2.0, 2.0, 0.5, 1.0, 1.0],
-                       [0.0, 1.0, 0.5, 3.0, 2.0]], dtype=np.float32)
-    for labels in ([1, 0, 0, 0, 0], [1, 1, 1, 2, 0], [0, 0, 2, 0, 1]):
-        labels = np.array(labels)
-        expected = np.mean(logits.argmax(axis=0) == labels)
-        assert task3.accuracy_of_logits(logits, labels) == expected
-    no_ties = logits[:, :1]  # column 0: class 1 is the largest, no tie
-    assert task3.accuracy_of_logits(no_ties, np.array([1])) == 1.0
-    assert task3.accuracy_of_logits(no_ties, np.array([2])) == 0.0
-
-
-def test_cross_entropy_of_logits_is_equation_5_of_the_softmax(rng):
-    logits = rng.normal(0, 3, size=(10, 50))
-    labels = rng.integers(0, 10, size=50)
-    from task3a import cross_entropy_loss, softmax
-    expected = cross_entropy_loss(one_hot_encode(labels, 10), softmax(logits.T))
-    assert task3.cross_entropy_of_logits(logits, labels) == pytest.approx(expected, rel=1e-12)
-
-
-def test_cross_entropy_of_logits_stays_exact_for_extreme_logits():
-    logits = np.array([[1e4, -1e4], [0.0, 0.0]], dtype=np.float32)  # 2 classes, 2 images
-    # image 0: labelled class 1 with logit 1e4 below the other; image 1: sure and right
-    assert task3.cross_entropy_of_logits(logits, np.array([1, 1])) == pytest.approx(5e3)
 
 
 def test_binary_accuracy_on_hand_made_cases():
@@ -254,21 +146,84 @@ def test_logistic_trainer_learns_a_separable_problem(rng):
     assert task2.calculate_accuracy(X[300:], Y[300:], model) > 0.95
 
 
-def test_validation_step_matches_the_plain_float64_computation(rng):
-    """The graded validation_step (one check, through the batched path) against the
-    obvious computation with forward, cross_entropy_loss and calculate_accuracy."""
-    X, labels = rng.uniform(-1, 1, size=(60, 785)), rng.integers(0, 10, size=(60, 1))
+def random_sets(rng, num_outputs, n=60, n_train=40):
+    """Preprocessed-looking float64 images and targets, split in training and validation."""
+    X = rng.uniform(-1, 1, size=(n, 785))
     X[:, -1] = 1
-    Y = one_hot_encode(labels, 10)
-    model = SoftmaxModel(0.0)
-    model.w = rng.normal(0, 0.1, size=(785, 10))
-    trainer = task3.SoftmaxTrainer(model, 0.01, 8, False, X[:40], Y[:40], X[40:], Y[40:])
-    val_loss, train_accuracy, val_accuracy = trainer.validation_step()
-    from task3a import cross_entropy_loss
-    assert val_loss == pytest.approx(cross_entropy_loss(Y[40:], model.forward(X[40:])),
-                                     rel=1e-5)
-    assert train_accuracy == task3.calculate_accuracy(X[:40], Y[:40], model)
-    assert val_accuracy == task3.calculate_accuracy(X[40:], Y[40:], model)
+    labels = rng.integers(0, num_outputs if num_outputs > 1 else 2, size=(n, 1))
+    Y = one_hot_encode(labels, num_outputs) if num_outputs > 1 else labels
+    return X[:n_train], Y[:n_train], X[n_train:], Y[n_train:]
+
+
+@pytest.mark.parametrize("ours, scaffold, make_model", [
+    (task2.LogisticTrainer, ScaffoldLogisticTrainer, BinaryModel),
+    (task3.SoftmaxTrainer, ScaffoldSoftmaxTrainer, lambda: SoftmaxModel(0.0)),
+])
+def test_validation_step_gives_the_scaffolds_values_up_to_float32_rounding(
+        rng, ours, scaffold, make_model):
+    """Ours: one float32 forward pass per set; the scaffold's: float64, one pass per value."""
+    model = make_model()
+    model.w = rng.normal(0, 0.1, size=model.w.shape)
+    data = random_sets(rng, model.w.shape[1])
+    val_loss, train_accuracy, val_accuracy = ours(model, 0.01, 8, False, *data).validation_step()
+    expected = scaffold(model, 0.01, 8, False, *data).validation_step()
+    assert val_loss == pytest.approx(expected[0], rel=1e-5)
+    assert (train_accuracy, val_accuracy) == expected[1:]
+    assert 0 < train_accuracy < 1 and 0 < val_accuracy < 1
+
+
+class RecordingTrainer(ScaffoldLogisticTrainer):
+    """The scaffold's trainer, recording each call and the weights at each check."""
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls, self.weights_at_check = [], {}
+
+    def train_step(self, X_batch, Y_batch):
+        self.calls.append("step")
+        return super().train_step(X_batch, Y_batch)
+
+    def validation_step(self):
+        steps_so_far = self.calls.count("step")
+        self.calls.append(f"validation after {steps_so_far} steps")
+        self.weights_at_check[steps_so_far - 1] = self.model.w.copy()
+        return super().validation_step()
+
+
+def noisy_binary_split(rng):
+    X, Y = separable_binary_data(rng, 400)
+    Y[:60] = 1 - Y[:60]  # label noise, so the validation loss stops improving
+    return X[:300], Y[:300], X[300:], Y[300:]
+
+
+def test_a_trainer_written_the_scaffolds_way_validates_after_each_checks_step(rng):
+    """30 batches an epoch: a check every 6 steps, right after steps 0, 6, 12, ..."""
+    trainer = RecordingTrainer(BinaryModel(), 0.5, 10, False, *noisy_binary_split(rng),
+                               early_stopping_patience=None)
+    train_history, val_history = trainer.train(2)
+    expected = []
+    for step in range(60):
+        expected.append("step")
+        if step % 6 == 0:
+            expected.append(f"validation after {step + 1} steps")
+    assert trainer.calls == expected
+    assert list(val_history["loss"]) == list(train_history["accuracy"]) == list(range(0, 60, 6))
+
+
+def test_a_trainer_written_the_scaffolds_way_stops_early_with_the_best_weights(rng):
+    model = BinaryModel()
+    trainer = RecordingTrainer(model, 2.0, 10, True, *noisy_binary_split(rng),
+                               early_stopping_patience=4, seed=3)
+    train_history, val_history = trainer.train(40)
+    losses = val_history["loss"]
+    best = min(losses, key=losses.get)
+    assert trainer.stopped_early and trainer.best_step == best
+    assert trainer.best_val_loss == losses[best]
+    checks = list(losses)
+    assert checks[-1] == trainer.stop_step == checks[checks.index(best) + 4]
+    assert max(train_history["loss"]) == trainer.stop_step  # no step after the stop
+    assert trainer.stop_epoch == trainer.stop_step // 30 and trainer.best_epoch == best // 30
+    np.testing.assert_array_equal(model.w, trainer.weights_at_check[best])
+    assert not np.array_equal(model.w, trainer.weights_at_check[trainer.stop_step])
 
 
 def test_softmax_trainer_is_reproducible_with_its_seed(rng):
