@@ -48,6 +48,7 @@ def learning_rate_sweep(data: tuple) -> dict:
     return {"runs": rows, "chosen": task3.LEARNING_RATE, "initial_loss": float(np.log(10))}
 
 
+@utils.styled
 def save_learning_rate_figure(path: str, sweep: dict) -> None:
     """Validation accuracy (left axis) and loss (right axis, log) against learning rate."""
     runs = [run for run in sweep["runs"] if run["failed"] is None]
@@ -79,6 +80,7 @@ def save_learning_rate_figure(path: str, sweep: dict) -> None:
     utils.save_figure(path)
 
 
+@utils.styled
 def save_mean_digits_figure(path: str, X_train: np.ndarray, labels: np.ndarray,
                             weights: dict) -> None:
     """Rows: the mean training image of each digit, its lambda 0 and its lambda 1.0 weights."""
@@ -108,6 +110,7 @@ def confusion_matrix(true: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     return np.bincount(true * 10 + predicted, minlength=100).reshape(10, 10)
 
 
+@utils.styled
 def save_confusion_figure(path: str, counts: np.ndarray) -> None:
     plt.figure(figsize=(7.5, 6.5))
     plt.imshow(np.log1p(counts), cmap="Blues")
@@ -123,6 +126,7 @@ def save_confusion_figure(path: str, counts: np.ndarray) -> None:
     utils.save_figure(path)
 
 
+@utils.styled
 def save_misclassified_figure(path: str, X_val: np.ndarray, true: np.ndarray,
                               probabilities: np.ndarray, count: int = 24) -> list[dict]:
     """The wrong predictions made with the highest probability, as a grid of images."""
@@ -190,6 +194,7 @@ def split_sensitivity(w: np.ndarray, data: tuple) -> dict:
             "seed_accuracies": [full] + seeds, "seed_std": float(np.std([full] + seeds, ddof=1))}
 
 
+@utils.styled
 def save_split_figure(path: str, split: dict) -> None:
     """The spread of validation accuracy: 2000-image subsets, and other training seeds."""
     plt.figure(figsize=(8, 3.6))
@@ -226,6 +231,7 @@ def gradient_error_curves(binary: tuple, softmax: tuple) -> dict:
     return {"epsilons": EPSILONS.tolist(), **curves}
 
 
+@utils.styled
 def save_gradient_error_figure(path: str, curves: dict) -> None:
     plt.figure(figsize=(8, 4.8))
     for name in ("logistic", "softmax"):

@@ -21,6 +21,7 @@ def squared_norm(w: np.ndarray) -> float:
     return float(np.sum(w**2))
 
 
+@utils.styled
 def save_weight_images(path: str, weights: dict[float, np.ndarray]) -> None:
     """One row of ten 28x28 images per lambda: the weights from the pixels to each digit.
 
@@ -46,6 +47,7 @@ def save_weight_images(path: str, weights: dict[float, np.ndarray]) -> None:
     utils.save_figure(path)
 
 
+@utils.styled
 def save_norm_plot(path: str, norms: dict[float, float]) -> None:
     """||w||^2 after training against lambda, lambda on a log axis; lambda 0 as a line."""
     plt.figure(figsize=(8, 4.8))

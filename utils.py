@@ -1,21 +1,22 @@
 """Data sets, batching, and the figure and results writers shared by the task scripts."""
+import functools
 import json
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
-import matplotlib
-matplotlib.use("Agg")  # the scripts only write files; no window is ever opened
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import mnist  # noqa: E402
-from mnist import atomic_path  # noqa: E402,F401  (re-exported: the one atomic writer)
-
-plt.rcParams.update({"font.size": 12})  # figures are read at report size, about 6 inches wide
+import mnist
+from mnist import atomic_path  # noqa: F401  (re-exported: the one atomic writer)
 
 TRAIN_SIZE = 20000
 ROOT = Path(__file__).resolve().parent
+# Every script writes here, wherever it is started from: figures beside report.ipynb,
+# which embeds them, and numbers in results/, which it reads.
+FIGURES_DIR = ROOT
 RESULTS_DIR = ROOT / "results"
+FIGURE_STYLE = {"font.size": 12}  # figures are read at report size, about 6 inches wide
 
 
 def batch_loader(X: np.ndarray, Y: np.ndarray, batch_size: int, shuffle: bool = False,
@@ -112,6 +113,17 @@ def plot_loss(loss_dict: dict, label: str = None, npoints_to_average: int = 1,
                          label=f"{label} (± 1 std)")
 
 
+def styled(make_figure: Callable) -> Callable:
+    """Decorator: make_figure draws in FIGURE_STYLE, and matplotlib's global settings are
+    as before afterwards (nothing here changes them, not even on import)."""
+    @functools.wraps(make_figure)
+    def in_style(*args, **kwargs):
+        with plt.rc_context(FIGURE_STYLE):
+            return make_figure(*args, **kwargs)
+    return in_style
+
+
+@styled
 def save_curves(path: str | Path, curves: list[tuple[dict, str, int]], title: str,
                 ylabel: str, ylim: tuple[float, float] | None = None) -> None:
     """Write one figure of {global_step: value} curves, e.g. train and validation loss.
@@ -143,7 +155,9 @@ def finish_plot(path: str | Path, title: str, xlabel: str, ylabel: str, **legend
 
 
 def save_figure(path: str | Path) -> None:
-    """Save the current figure as PNG (atomically), close it and say where it went."""
+    """Save the current figure as PNG (atomically) in FIGURES_DIR, close it and say where
+    it went. A relative path is taken from FIGURES_DIR, not from the current folder."""
+    path = FIGURES_DIR / path
     with atomic_path(path) as tmp:
         plt.savefig(tmp, format="png", dpi=150, bbox_inches="tight",
                     metadata={"Software": None})

@@ -12,6 +12,7 @@ import task2a
 import task3
 import task3a
 import utils
+from scaffold import ScaffoldLogisticTrainer
 
 pytestmark = pytest.mark.mnist
 
@@ -64,22 +65,38 @@ def test_task2_without_shuffling_stops_in_epoch_33_like_a_plain_implementation(b
     assert accuracy == val_history["accuracy"][978] == pytest.approx(0.979, abs=1e-3)
 
 
-def test_task2_script_writes_figures_and_results(binary_data, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(utils, "RESULTS_DIR", tmp_path / "results")
+def test_a_trainer_written_the_scaffolds_way_stops_at_the_same_step(binary_data):
+    """The course's kind of trainer (float64, plain forward passes in validation_step)
+    with this BaseTrainer stops where the project's fast trainer does."""
+    model = task2a.BinaryModel()
+    trainer = ScaffoldLogisticTrainer(model, 0.05, 128, False, *binary_data)
+    trainer.train(500)
+    assert (trainer.stop_epoch, trainer.stop_step, trainer.best_step) == (33, 1038, 978)
+    assert task2.calculate_accuracy(binary_data[2], binary_data[3], model) == pytest.approx(
+        0.979, abs=1e-3)
+
+
+def test_task2_script_writes_every_output_in_its_place_wherever_it_starts(
+        binary_data, tmp_path, monkeypatch):
+    started_in, figures = tmp_path / "elsewhere", tmp_path / "project"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    monkeypatch.setattr(utils, "FIGURES_DIR", figures)
+    monkeypatch.setattr(utils, "RESULTS_DIR", figures / "results")
     task2.main()
+    assert list(started_in.iterdir()) == []
     for name in ("task2b_binary_train_loss.png", "task2b_binary_train_accuracy.png",
                  "task2e_train_loss_with_shuffle.png",
                  "task2e_train_accuracy_shuffle_difference.png"):
-        assert (tmp_path / name).stat().st_size > 10_000
-    results = json.loads((tmp_path / "results" / "task2.json").read_text())
+        assert (figures / name).stat().st_size > 10_000
+    results = json.loads((figures / "results" / "task2.json").read_text())
     assert results["without_shuffle"]["stop_epoch"] == 33
     assert results["with_shuffle"]["stopped_early"] is True
-    first = (tmp_path / "results" / "task2.json").read_bytes()
-    figure = (tmp_path / "task2b_binary_train_loss.png").read_bytes()
+    first = (figures / "results" / "task2.json").read_bytes()
+    figure = (figures / "task2b_binary_train_loss.png").read_bytes()
     task2.main()
-    assert (tmp_path / "results" / "task2.json").read_bytes() == first  # seeded: repeats
-    assert (tmp_path / "task2b_binary_train_loss.png").read_bytes() == figure
+    assert (figures / "results" / "task2.json").read_bytes() == first  # seeded: repeats
+    assert (figures / "task2b_binary_train_loss.png").read_bytes() == figure
 
 
 def test_task3_reaches_the_reference_accuracy(mnist_arrays):
