@@ -1,14 +1,15 @@
 """Pack the assignment's code files into assignment_code.zip for delivery.
 
-Run from the folder with the Python files: `python create_submission_zip.py`. It refuses to
-write a zip when a file is missing and lists every file it packed. The report goes to the
-course page separately, as report.pdf.
+`python create_submission_zip.py` writes assignment_code.zip beside this file, with the
+eight code files (mnist.py utils.py trainer.py task2a.py task2.py task3a.py task3.py
+task4.py) at its top level, and lists them. It refuses to write a zip when a file is
+missing. Hand the zip in with report.pdf. Takes under a second.
 """
 import sys
 import zipfile
 from pathlib import Path
 
-from mnist import atomic_path
+import utils
 
 CODE_FILES = ("mnist.py", "utils.py", "trainer.py", "task2a.py", "task2.py", "task3a.py",
               "task3.py", "task4.py")
@@ -25,7 +26,7 @@ def create_zip(folder: Path, zip_path: Path) -> list[str]:
     if missing:
         raise FileNotFoundError(f"cannot build {zip_path.name}: missing {', '.join(missing)} "
                                 f"in {folder}; run this script from the assignment folder")
-    with atomic_path(zip_path) as tmp:
+    with utils.atomic_path(zip_path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name in CODE_FILES:
                 archive.write(folder / name, arcname=name)
@@ -44,4 +45,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    utils.run_script(main, __doc__)

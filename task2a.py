@@ -1,6 +1,9 @@
 """Task 2a: preprocessing, the logistic regression model, its loss and the gradient check.
 
-`python task2a.py` runs the course's sanity checks on the 2-vs-3 data.
+`python task2a.py` runs the course's sanity checks on the 2-vs-3 training images: the
+range and shape of the preprocessed images, an output of 0.5 for zero weights, and the
+gradient approximation test twice on the first 100 images. It writes the two relative
+errors to results/task2a.json. Takes about 2 s.
 """
 from typing import Callable
 
@@ -256,4 +259,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    utils.run_script(main, __doc__)

@@ -1,6 +1,9 @@
 """Task 3a and 4: one-hot targets, the softmax model with L2, its loss and the gradient check.
 
-`python task3a.py` runs the course's sanity checks on the 10-class data.
+`python task3a.py` runs the course's sanity checks on the 10-class training images: the
+preprocessed shape, the one-hot code of label 3, an output of 0.1 for zero weights, and
+the gradient approximation test over all 785 x 10 weights twice on the first 100 images.
+It writes the two relative errors to results/task3a.json. Takes about 10 s.
 """
 import math
 
@@ -140,4 +143,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    utils.run_script(main, __doc__)

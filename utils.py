@@ -1,6 +1,8 @@
 """Data sets, batching, and the figure and results writers shared by the task scripts."""
+import argparse
 import functools
 import json
+import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -172,3 +174,21 @@ def save_results(name: str, results: dict) -> Path:
         tmp.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"wrote {path}")
     return path
+
+
+def run_script(main: Callable[[], None], doc: str, argv: list[str] | None = None) -> None:
+    """Run a script's main() as a command: `--help` prints doc (what the script does, what
+    it writes, how long it takes) and exits; any other argument is an error (exit 2).
+    Ctrl-C ends it with one line and exit status 130: every file is written whole or not
+    at all (atomic_path), so an interrupted run leaves nothing half-written behind.
+    """
+    name = Path(sys.argv[0]).name
+    parser = argparse.ArgumentParser(prog=f"python {name}", description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args(argv)
+    try:
+        main()
+    except KeyboardInterrupt:
+        print(f"\n{name}: interrupted; nothing half-written was left. Run `python {name}` "
+              "again (or `make`) to finish.", file=sys.stderr)
+        sys.exit(130)
