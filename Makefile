@@ -25,8 +25,8 @@ TASK2_FIGURES := task2b_binary_train_loss.png task2b_binary_train_accuracy.png \
 TASK3_FIGURES := task3b_softmax_train_loss.png task3b_softmax_train_accuracy.png
 TASK4_FIGURES := task4b_softmax_weight.png task4c_l2_reg_accuracy.png task4e_l2_reg_norms.png
 EXTRAS_FIGURES := extra_lr_sweep.png extra_mean_digits_vs_weights.png \
-	extra_confusion_matrix.png extra_misclassified.png extra_split_sensitivity.png \
-	extra_gradient_check.png
+	extra_confusion_matrix.png extra_misclassified.png extra_calibration.png \
+	extra_split_sensitivity.png extra_gradient_check.png
 FIGURES := $(TASK2_FIGURES) $(TASK3_FIGURES) $(TASK4_FIGURES) $(EXTRAS_FIGURES)
 # What each script writes besides its main results file, results/<script>.json
 TASK2_OUTPUTS := $(TASK2_FIGURES) results/task2_seconds.json

@@ -130,23 +130,30 @@ class BaseTrainer:
 
 
 def run_summary(trainer: BaseTrainer, train_history: dict, val_history: dict) -> dict:
-    """The numbers the report quotes about one training run ("final": at the last
-    validation check; "best": at the check with the lowest validation loss)."""
-    best = trainer.best_step
+    """The numbers the report quotes about one training run.
+
+    "final": the model the run ends with (with early stopping, the best weights),
+    evaluated on the whole sets after training, as the course's scripts print their
+    final accuracies; "best": the validation check with the lowest validation loss;
+    "last_check": the last validation check. Losses are the cross entropy alone (for
+    softmax models with L2, without lambda * R(w)).
+    """
+    final_val_loss, final_train_accuracy, final_val_accuracy = trainer.validation_step()
+    best, last = trainer.best_step, max(val_history["loss"])
     return {
         "stopped_early": trainer.stopped_early,
         "stop_epoch": trainer.stop_epoch,
         "stop_step": trainer.stop_step,
-        "epochs_run": trainer.stop_epoch + 1,
+        "num_steps": trainer.stop_step + 1,
         "best_step": best,
         "best_epoch": trainer.best_epoch,
         "best_val_loss": val_history["loss"][best],
         "best_val_accuracy": val_history["accuracy"][best],
         "best_train_accuracy": train_history["accuracy"][best],
-        "final_step": max(val_history["loss"]),
-        "final_val_loss": val_history["loss"][max(val_history["loss"])],
-        "final_val_accuracy": val_history["accuracy"][max(val_history["accuracy"])],
-        "final_train_accuracy": train_history["accuracy"][max(train_history["accuracy"])],
-        "final_train_loss": train_history["loss"][max(train_history["loss"])],
+        "final_val_loss": final_val_loss,
+        "final_val_accuracy": final_val_accuracy,
+        "final_train_accuracy": final_train_accuracy,
+        "last_check_step": last,
+        "last_check_val_loss": val_history["loss"][last],
         "num_validation_checks": len(val_history["loss"]),
     }

@@ -127,19 +127,24 @@ def styled(make_figure: Callable) -> Callable:
 
 @styled
 def save_curves(path: str | Path, curves: list[tuple[dict, str, int]], title: str,
-                ylabel: str, ylim: tuple[float, float] | None = None) -> None:
+                ylabel: str, ylim: tuple[float, float] | None = None,
+                marks: list[tuple[int, str]] = (), **legend) -> None:
     """Write one figure of {global_step: value} curves, e.g. train and validation loss.
 
     Args:
         curves: (history, legend label, npoints_to_average) triples; averaging suits the
             per-step training loss, which is noisy
+        marks: (step, legend label) pairs drawn as dashed vertical lines
+        legend: keyword arguments for plt.legend, e.g. loc
     """
     plt.figure(figsize=(8, 4.8))
     for history, label, npoints_to_average in curves:
         plot_loss(history, label, npoints_to_average=npoints_to_average)
+    for step, label in marks:
+        plt.axvline(step, color="gray", linestyle="--", label=label)
     if ylim is not None:
         plt.ylim(ylim)
-    finish_plot(path, title, "Gradient steps", ylabel)
+    finish_plot(path, title, "Gradient steps", ylabel, **legend)
 
 
 def finish_plot(path: str | Path, title: str, xlabel: str, ylabel: str, **legend) -> None:

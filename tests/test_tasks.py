@@ -13,6 +13,7 @@ import task3
 import task3a
 import utils
 from scaffold import ScaffoldLogisticTrainer
+from trainer import run_summary
 
 pytestmark = pytest.mark.mnist
 
@@ -90,8 +91,12 @@ def test_task2_script_writes_every_output_in_its_place_wherever_it_starts(
                  "task2e_train_accuracy_shuffle_difference.png"):
         assert (figures / name).stat().st_size > 10_000
     results = json.loads((figures / "results" / "task2.json").read_text())
-    assert results["without_shuffle"]["stop_epoch"] == 33
-    assert results["with_shuffle"]["stopped_early"] is True
+    assert results["early_stopping"]["without_shuffle"]["stop_epoch"] == 33
+    assert results["early_stopping"]["with_shuffle"]["stopped_early"] is True
+    plain = results["comparison"]["without_shuffle"]
+    shuffled = results["comparison"]["with_shuffle"]
+    assert plain["checks_compared"] == shuffled["checks_compared"] > 200  # the same window
+    assert plain["largest_val_loss_rise"] > 3 * shuffled["largest_val_loss_rise"]
     first = (figures / "results" / "task2.json").read_bytes()
     figure = (figures / "task2b_binary_train_loss.png").read_bytes()
     task2.main()
@@ -99,12 +104,17 @@ def test_task2_script_writes_every_output_in_its_place_wherever_it_starts(
     assert (figures / "task2b_binary_train_loss.png").read_bytes() == figure
 
 
-def test_task3_reaches_the_reference_accuracy(mnist_arrays):
-    model, trainer, train_history, val_history, _ = task3.train_softmax(
-        0.0, task3.load_softmax_data())
+def test_task3_reaches_the_reference_accuracy_and_final_means_the_returned_model(
+        mnist_arrays):
+    data = task3.load_softmax_data()
+    model, trainer, train_history, val_history, _ = task3.train_softmax(0.0, data)
     assert trainer.stop_step == 7799 and len(val_history["accuracy"]) == 252
     assert 0.913 <= val_history["accuracy"][7781] <= 0.92
     assert 0.92 <= train_history["accuracy"][7781] <= 0.93
+    summary = run_summary(trainer, train_history, val_history)
+    assert summary["final_val_accuracy"] == task3.calculate_accuracy(data[2], data[3], model)
+    assert summary["final_train_accuracy"] == task3.calculate_accuracy(data[0], data[1], model)
+    assert 0.915 <= summary["final_val_accuracy"] <= 0.918
 
 
 def test_course_sanity_checks_pass(capsys, tmp_path, monkeypatch):
@@ -114,8 +124,9 @@ def test_course_sanity_checks_pass(capsys, tmp_path, monkeypatch):
     out = capsys.readouterr().out
     assert "task2a: all sanity checks passed" in out and "task3a: all sanity checks passed" in out
     for name in ("task2a", "task3a"):
-        errors = json.loads((tmp_path / f"{name}.json").read_text())
-        assert all(e < 1e-6 for e in errors["gradient_check_relative_errors"])
+        checks = json.loads((tmp_path / f"{name}.json").read_text())["gradient_check"]
+        assert all(e < 1e-6 for e in checks["relative_errors"])
+        assert all(0 < d <= 1e-6 for d in checks["largest_differences"])
 
 
 def test_submission_zip_holds_every_code_file(tmp_path):
