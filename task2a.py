@@ -2,8 +2,8 @@
 
 `python task2a.py` runs the course's sanity checks on the 2-vs-3 training images: the
 range and shape of the preprocessed images, an output of 0.5 for zero weights, and the
-gradient approximation test twice on the first 100 images. It writes the two relative
-errors to results/task2a.json. Takes about 2 s.
+gradient approximation test twice on the first 100 images. It writes the relative errors
+and largest differences of both tests to results/task2a.json. Takes about 2 s.
 """
 from typing import Callable
 

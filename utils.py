@@ -1,4 +1,4 @@
-"""Data sets, batching, and the figure and results writers shared by the task scripts."""
+"""Data sets, batching, the figure and results writers and the command line of the scripts."""
 import argparse
 import functools
 import json
