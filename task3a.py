@@ -3,8 +3,8 @@
 `python task3a.py` runs the course's sanity checks on the 10-class training images: the
 preprocessed shape, the one-hot code of label 3, an output of 0.1 for zero weights, and
 the gradient approximation test over all 785 x 10 weights twice on the first 100 images.
-It writes their relative errors and largest differences to results/task3a.json. Takes
-about 10 s.
+It writes their relative errors and largest differences to results/task3a.json.
+Takes about 10 s.
 """
 import math
 
