@@ -50,7 +50,7 @@ def learning_rate_sweep(data: tuple, task3_correct: np.ndarray) -> dict:
             print(f"learning rate {learning_rate:.2g}: failed: {error}")
             continue
         summary = run_summary(trainer, train_history, val_history)
-        correct = model.forward(data[2]).argmax(axis=1) == data[3].argmax(axis=1)
+        correct = task3.correct_predictions(model.forward(data[2]), data[3])
         rows.append({"learning_rate": float(learning_rate), "failed": None,
                      "val_accuracy": summary["final_val_accuracy"],
                      "val_loss": summary["final_val_loss"],
@@ -257,7 +257,7 @@ def split_sensitivity(correct: np.ndarray, data: tuple) -> dict:
     seeds, paired = [], []
     for seed in tqdm.tqdm(TRAINING_SEEDS, desc="training seeds", disable=None):
         trained, *_ = task3.train_softmax(0.0, data, seed=seed)
-        seed_correct = trained.forward(X_val).argmax(axis=1) == Y_val.argmax(axis=1)
+        seed_correct = task3.correct_predictions(trained.forward(X_val), Y_val)
         seeds.append(float(seed_correct.mean()))
         paired.append(task4.paired_comparison(seed_correct, correct))
         print(f"training seed {seed}: val accuracy {seeds[-1]:.2%}, McNemar p against seed 0 "
@@ -334,7 +334,7 @@ def main() -> None:
     model = task3a.SoftmaxModel(0.0)
     model.w = weights["0"]  # task 4's lambda 0 run is task 3's run: the same final weights
     probabilities = model.forward(X_val)
-    task3_correct = probabilities.argmax(axis=1) == true
+    task3_correct = task3.correct_predictions(probabilities, Y_val)
 
     start = time.perf_counter()
     results["learning_rate_sweep"] = learning_rate_sweep(softmax_data, task3_correct)
@@ -362,8 +362,8 @@ def main() -> None:
     save_calibration_figure("extra_calibration.png", results["calibration"])
 
     binary_model, *_ = task2.train_binary(False, binary_data)
-    binary_correct = ((binary_model.forward(binary_data[2]) >= 0.5)
-                      == (binary_data[3] == 1)).ravel()
+    binary_correct = task2.correct_predictions(binary_model.forward(binary_data[2]),
+                                               binary_data[3])
     results["sklearn"], seconds["sklearn"] = sklearn_reference(
         softmax_data, binary_data, {"10 digits": task3_correct, "2 vs 3": binary_correct})
 

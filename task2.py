@@ -22,13 +22,20 @@ COMPARISON_EPOCHS = 50  # task 2e: with and without shuffling over the same step
 SEED = 0
 
 
-def binary_accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
-    """Fraction of correct predictions, predicting class 1 where the output is >= 0.5.
+def correct_predictions(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Whether each prediction is right, predicting class 1 where the output is >= 0.5.
 
     Args:
         outputs: probabilities of shape [N, 1]; targets: labels 0/1 of shape [N, 1]
+    Returns:
+        booleans of shape [N]
     """
-    return float(np.mean((outputs >= 0.5) == (targets == 1)))
+    return ((outputs >= 0.5) == (targets == 1)).ravel()
+
+
+def binary_accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
+    """Fraction of correct predictions (see correct_predictions)."""
+    return float(np.mean(correct_predictions(outputs, targets)))
 
 
 def calculate_accuracy(X: np.ndarray, targets: np.ndarray, model: BinaryModel) -> float:

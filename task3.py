@@ -19,13 +19,20 @@ NUM_EPOCHS = 50
 SEED = 0
 
 
-def softmax_accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
-    """Fraction of images whose most probable class is the labelled one.
+def correct_predictions(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Whether each image's most probable class is the labelled one.
 
     Args:
         outputs: probabilities of shape [N, 10]; targets: one-hot labels of shape [N, 10]
+    Returns:
+        booleans of shape [N]
     """
-    return float(np.mean(outputs.argmax(axis=1) == targets.argmax(axis=1)))
+    return outputs.argmax(axis=1) == targets.argmax(axis=1)
+
+
+def softmax_accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
+    """Fraction of images whose most probable class is the labelled one."""
+    return float(np.mean(correct_predictions(outputs, targets)))
 
 
 def calculate_accuracy(X: np.ndarray, targets: np.ndarray, model: SoftmaxModel) -> float:

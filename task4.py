@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import utils
-from task3 import BATCH_SIZE, load_softmax_data, train_softmax
+from task3 import BATCH_SIZE, correct_predictions, load_softmax_data, train_softmax
 from trainer import run_summary
 
 WEIGHT_IMAGE_LAMBDAS = (0.0, 1.0)
@@ -127,7 +127,7 @@ def main() -> None:
         summary = run_summary(trainer, train_history, val_history)
         summary["squared_norm"] = squared_norm(model.w)
         summary.update(last_epochs_accuracy(val_history, steps_per_epoch))
-        correct[l2_lambda] = model.forward(X_val).argmax(axis=1) == Y_val.argmax(axis=1)
+        correct[l2_lambda] = correct_predictions(model.forward(X_val), Y_val)
         summary["against_lambda_0"] = paired_comparison(correct[l2_lambda], correct[0.0])
         results[f"{l2_lambda:g}"] = summary
         seconds[f"{l2_lambda:g}"] = round(run_seconds, 2)

@@ -111,6 +111,9 @@ def test_binary_accuracy_on_hand_made_cases():
     outputs = np.array([[0.5], [0.49], [0.9], [0.1]])
     targets = np.array([[1], [1], [0], [0]])
     assert task2.binary_accuracy(outputs, targets) == 0.5  # 0.5 counts as class 1
+    assert task2.correct_predictions(outputs, targets).tolist() == [True, False, False, True]
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    assert task3.correct_predictions(probabilities, np.eye(3)[[0, 1]]).tolist() == [True, False]
 
 
 def test_calculate_accuracy_binary_uses_the_model(small_images):
