@@ -4,9 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-JUPYTER := $(VENV)/bin/jupyter
 VENV_READY := $(VENV)/.installed
-LATEX_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc
 # The scripts only write files; no window is ever opened.
 export MPLBACKEND := Agg
 
@@ -37,22 +35,16 @@ FINISHED := $(addprefix results/,task2a.json task3a.json task2.json task3.json t
 	extras.json)
 DATA := results/mnist.json
 
-# nbconvert's PDF export needs xelatex and pandoc (Debian packages, about 600 MB); when they
-# are missing, install-latex installs them (as root or with password-less sudo) or says how.
-ifneq ($(shell command -v xelatex && command -v pandoc),)
-INSTALL_LATEX :=
-else
-INSTALL_LATEX := install-latex
-endif
-
 .PHONY: all test clean FORCE
 .DELETE_ON_ERROR:
 
-all: report.pdf assignment_code.zip
+# The zip comes first: it is built before the report, so a report that fails to build
+# still leaves an up-to-date zip (`make -k` goes on with everything else as well).
+all: assignment_code.zip report.pdf
 
 # pip -qq: errors only (its warnings here are about pip's own set-up, nothing to act on)
 $(VENV_READY): requirements.txt
-	@echo "setting up $(VENV) with the packages of requirements.txt (about 520 MB, 1-3 minutes)"
+	@echo "setting up $(VENV) with the packages of requirements.txt (about 760 MB, 1-3 minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -qq --upgrade pip
 	$(PY) -m pip install -qq -r requirements.txt
@@ -88,39 +80,17 @@ results/task4.json: $(TASK4_CODE) $(call rerun_if_missing,$(TASK4_OUTPUTS)) | re
 results/extras.json: $(EXTRAS_CODE) results/task4.json $(call rerun_if_missing,$(EXTRAS_OUTPUTS))
 	$(PY) extras.py
 
-# The report: execute the notebook on the results, then export it without its code.
-# The kernel talks over local sockets (ipc), not TCP; the report cites nothing, so bibtex,
-# which fails without citations, is replaced by `true`, and xelatex runs once before and
-# once after it, which settles the layout.
+# The report: execute the notebook on the results (the kernel talks over local sockets,
+# ipc, not TCP), then export it without its code, with pip packages only: nbconvert to
+# Markdown, pandoc to Typst, Typst to PDF (export_report.py; no LaTeX, nothing installed).
 report.executed.ipynb: report.ipynb $(FINISHED)
-	$(JUPYTER) nbconvert --log-level=WARN --to notebook --execute report.ipynb \
-		--KernelManager.transport=ipc --output .report.executed.tmp
-	mv -f .report.executed.tmp.ipynb $@
+	$(PY) export_report.py --execute-only
 
-report.pdf: report.executed.ipynb | $(INSTALL_LATEX)
-	$(JUPYTER) nbconvert --log-level=WARN --to pdf --no-input report.executed.ipynb \
-		--PDFExporter.bib_command=true --PDFExporter.latex_count=1 --output .report.tmp
-	mv -f .report.tmp.pdf $@
-	@echo "wrote report.pdf"
+report.pdf: report.executed.ipynb export_report.py report_template.typ | $(VENV_READY)
+	$(PY) export_report.py --no-execute
 
 assignment_code.zip: $(CODE_FILES) create_submission_zip.py | $(VENV_READY)
 	$(PY) create_submission_zip.py
-
-.PHONY: install-latex
-install-latex:
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing $(LATEX_PACKAGES) for the PDF export"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			$(LATEX_PACKAGES) >/dev/null; \
-	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
-		echo "installing $(LATEX_PACKAGES) for the PDF export"; \
-		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y \
-			-qq $(LATEX_PACKAGES) >/dev/null; \
-	else \
-		echo "error: report.pdf needs xelatex and pandoc. Install them, then run make again:"; \
-		echo "  sudo apt-get install $(LATEX_PACKAGES)"; \
-		exit 1; \
-	fi
 
 test: $(DATA)
 	$(PY) -m pytest -q
