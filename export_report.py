@@ -64,7 +64,8 @@ def execute(notebook: Path, executed: Path) -> None:
         try:
             client.execute()
         except CellExecutionError as error:
-            raise ExportError(f"a cell of {notebook.name} failed:\n{error}") from None
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # no terminal colours
+            raise ExportError(f"a cell of {notebook.name} failed:\n{plain}") from None
         except RuntimeError as error:  # the kernel did not start or answer
             raise ExportError(f"executing {notebook.name}: {error}") from None
         finally:  # a kernel manager handed to nbclient is ours to stop
