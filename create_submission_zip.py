@@ -5,11 +5,12 @@ eight code files (mnist.py utils.py trainer.py task2a.py task2.py task3a.py task
 task4.py) at its top level, and lists them. It refuses to write a zip when a file is
 missing. Hand the zip in with report.pdf. Takes under a second.
 """
+import argparse
+import os
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
-
-import utils
 
 CODE_FILES = ("mnist.py", "utils.py", "trainer.py", "task2a.py", "task2.py", "task3a.py",
               "task3.py", "task4.py")
@@ -26,10 +27,16 @@ def create_zip(folder: Path, zip_path: Path) -> list[str]:
     if missing:
         raise FileNotFoundError(f"cannot build {zip_path.name}: missing {', '.join(missing)} "
                                 f"in {folder}; run this script from the assignment folder")
-    with utils.atomic_path(zip_path) as tmp:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # written beside zip_path under a temporary name, renamed only when complete
+    fd, tmp = tempfile.mkstemp(prefix=f".{zip_path.name}.", suffix=".tmp", dir=zip_path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file, zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
             for name in CODE_FILES:
                 archive.write(folder / name, arcname=name)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, zip_path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return list(CODE_FILES)
 
 
@@ -45,4 +52,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    utils.run_script(main, __doc__)
+    argparse.ArgumentParser(prog="python create_submission_zip.py", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    main()

