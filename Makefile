@@ -15,22 +15,21 @@ TASK3A_CODE := task3a.py $(TASK2A_CODE)
 TASK2_CODE := task2.py trainer.py $(TASK2A_CODE)
 TASK3_CODE := task3.py trainer.py $(TASK3A_CODE)
 TASK4_CODE := task4.py $(TASK3_CODE)
-EXTRAS_CODE := extras.py $(TASK2_CODE) $(TASK3_CODE)
+EXTRAS_CODE := extras.py analysis.py $(TASK2_CODE) $(TASK3_CODE)
 CODE_FILES := mnist.py utils.py trainer.py task2a.py task2.py task3a.py task3.py task4.py
 
 TASK2_FIGURES := task2b_binary_train_loss.png task2b_binary_train_accuracy.png \
 	task2e_train_loss_with_shuffle.png task2e_train_accuracy_shuffle_difference.png
 TASK3_FIGURES := task3b_softmax_train_loss.png task3b_softmax_train_accuracy.png
 TASK4_FIGURES := task4b_softmax_weight.png task4c_l2_reg_accuracy.png task4e_l2_reg_norms.png
-EXTRAS_FIGURES := extra_lr_sweep.png extra_mean_digits_vs_weights.png \
-	extra_confusion_matrix.png extra_misclassified.png extra_calibration.png \
-	extra_split_sensitivity.png extra_gradient_check.png
+EXTRAS_FIGURES := extra_gradient_check.png extra_shuffle_comparison.png extra_seeds.png \
+	extra_lr_sweep.png extra_confusion_matrix.png
 FIGURES := $(TASK2_FIGURES) $(TASK3_FIGURES) $(TASK4_FIGURES) $(EXTRAS_FIGURES)
 # What each script writes besides its main results file, results/<script>.json
 TASK2_OUTPUTS := $(TASK2_FIGURES) results/task2_seconds.json
 TASK3_OUTPUTS := $(TASK3_FIGURES) results/task3_seconds.json
 TASK4_OUTPUTS := $(TASK4_FIGURES) results/task4_weights.npz results/task4_seconds.json
-EXTRAS_OUTPUTS := $(EXTRAS_FIGURES) results/extras_seconds.json
+EXTRAS_OUTPUTS := $(EXTRAS_FIGURES)
 FINISHED := $(addprefix results/,task2a.json task3a.json task2.json task3.json task4.json \
 	extras.json)
 DATA := results/mnist.json
@@ -77,7 +76,8 @@ results/task3.json: $(TASK3_CODE) $(call rerun_if_missing,$(TASK3_OUTPUTS)) | re
 results/task4.json: $(TASK4_CODE) $(call rerun_if_missing,$(TASK4_OUTPUTS)) | results/task3a.json
 	$(PY) task4.py
 
-results/extras.json: $(EXTRAS_CODE) results/task4.json $(call rerun_if_missing,$(EXTRAS_OUTPUTS))
+results/extras.json: $(EXTRAS_CODE) results/task2.json results/task3.json results/task4.json \
+		$(call rerun_if_missing,$(EXTRAS_OUTPUTS))
 	$(PY) extras.py
 
 # The report: execute the notebook on the results (the kernel talks over local sockets,
