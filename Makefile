@@ -26,13 +26,14 @@ EXTRAS_FIGURES := extra_gradient_check.png extra_shuffle_comparison.png extra_se
 	extra_lr_sweep.png extra_confusion_matrix.png
 FIGURES := $(TASK2_FIGURES) $(TASK3_FIGURES) $(TASK4_FIGURES) $(EXTRAS_FIGURES)
 # What each script writes besides its main results file, results/<script>.json
-TASK2_OUTPUTS := $(TASK2_FIGURES) results/task2_seconds.json
-TASK3_OUTPUTS := $(TASK3_FIGURES) results/task3_seconds.json
-TASK4_OUTPUTS := $(TASK4_FIGURES) results/task4_weights.npz results/task4_seconds.json
+TASK2_OUTPUTS := $(TASK2_FIGURES)
+TASK3_OUTPUTS := $(TASK3_FIGURES)
+TASK4_OUTPUTS := $(TASK4_FIGURES) results/task4_weights.npz
 EXTRAS_OUTPUTS := $(EXTRAS_FIGURES)
 FINISHED := $(addprefix results/,task2a.json task3a.json task2.json task3.json task4.json \
 	extras.json)
-DATA := results/mnist.json
+DATA := $(addprefix data/,train-images-idx3-ubyte train-labels-idx1-ubyte \
+	t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
 .PHONY: all test clean FORCE
 .DELETE_ON_ERROR:
@@ -49,8 +50,8 @@ $(VENV_READY): requirements.txt
 	$(PY) -m pip install -qq -r requirements.txt
 	touch $@
 
-# Fetches MNIST if it is not there and verifies it.
-$(DATA): mnist.py utils.py | $(VENV_READY)
+# Fetches MNIST if it is not there (every script verifies it again when it loads it).
+$(DATA): | $(VENV_READY)
 	$(PY) mnist.py
 
 # A script writes its main results file last, so that file stands for all its outputs: it

@@ -22,6 +22,15 @@ def small_images(rng):
     return X
 
 
+def logits_as_inputs(z):
+    """Images [N, 785] and weights [785, K] whose logits X @ w are exactly z [N, K]."""
+    X = np.zeros((len(z), 785))
+    X[:, :z.shape[1]] = z
+    w = np.zeros((785, z.shape[1]))
+    w[:z.shape[1]] = np.eye(z.shape[1])
+    return X, w
+
+
 @pytest.fixture(scope="session")
 def mnist_arrays():
     """The real MNIST (X_train, Y_train, X_test, Y_test)."""

@@ -34,33 +34,32 @@ def test_batch_loader_keeps_the_short_last_batch_on_request():
 
 def test_shuffled_batches_keep_images_and_targets_together():
     X, Y = indexed_set(50)
-    for x, y in utils.batch_loader(X, Y, 7, shuffle=True, rng=np.random.default_rng(0)):
+    np.random.seed(0)
+    for x, y in utils.batch_loader(X, Y, 7, shuffle=True):
         np.testing.assert_array_equal(x[:, 0], y[:, 0])
 
 
 def test_shuffling_is_a_new_permutation_every_epoch_and_repeats_with_the_seed():
     X, Y = indexed_set(40)
-    rng = np.random.default_rng(5)
-    first, _ = epoch_order(X, Y, 8, shuffle=True, drop_last=False, rng=rng)
-    second, _ = epoch_order(X, Y, 8, shuffle=True, drop_last=False, rng=rng)
+    np.random.seed(5)
+    first, _ = epoch_order(X, Y, 8, shuffle=True, drop_last=False)
+    second, _ = epoch_order(X, Y, 8, shuffle=True, drop_last=False)
     assert sorted(first) == sorted(second) == list(range(40))
     assert first != second and first != list(range(40))
-    again_rng = np.random.default_rng(5)
-    assert epoch_order(X, Y, 8, shuffle=True, drop_last=False, rng=again_rng)[0] == first
-
-
-def test_shuffling_without_rng_follows_numpy_global_seed():
-    X, Y = indexed_set(30)
-    np.random.seed(3)
-    first, _ = epoch_order(X, Y, 5, shuffle=True)
-    np.random.seed(3)
-    assert epoch_order(X, Y, 5, shuffle=True)[0] == first
+    np.random.seed(5)
+    assert epoch_order(X, Y, 8, shuffle=True, drop_last=False)[0] == first
 
 
 def test_shuffled_drop_last_leaves_out_a_random_remainder():
     X, Y = indexed_set(10)
-    order, batches = epoch_order(X, Y, 4, shuffle=True, rng=np.random.default_rng(1))
-    assert len(order) == 8 and len(set(order)) == 8
+    np.random.seed(1)
+    order, batches = epoch_order(X, Y, 4, shuffle=True)
+    assert len(order) == 8 and len(set(order)) == 8 and order != list(range(8))
+
+
+def test_batch_loader_refuses_different_lengths():
+    with pytest.raises(AssertionError, match="X has 5 samples but Y has 4"):
+        next(utils.batch_loader(np.zeros((5, 2)), np.zeros((4, 1)), 2))
 
 
 def test_binary_prune_dataset_keeps_two_classes_in_order():
@@ -71,14 +70,25 @@ def test_binary_prune_dataset_keeps_two_classes_in_order():
     assert Y_kept.tolist() == [1, 0, 1, 0, 0]
 
 
-def test_plot_loss_averages_windows_and_draws_a_band():
+def test_plot_loss_averages_windows_drawn_at_their_middle_step_with_a_band():
     plt.figure()
-    history = {step: float(step % 2) for step in range(10)}  # 0, 1, 0, 1, ...
+    history = {step: float(step % 2) for step in range(0, 30, 3)}  # 0, 1, 0, 1, ...
     utils.plot_loss(history, "Training loss", npoints_to_average=2)
     line = plt.gca().get_lines()[0]
-    assert line.get_xdata().tolist() == [0, 2, 4, 6, 8]
+    assert line.get_xdata().tolist() == [3, 9, 15, 21, 27]  # the second of each pair
     assert line.get_ydata().tolist() == [0.5] * 5
     assert len(plt.gca().collections) == 1  # the +- 1 std band
+    plt.close()
+
+
+def test_plot_loss_without_variance_plots_the_raw_curve():
+    plt.figure()
+    history = {0: 1.0, 5: 0.5, 10: 0.25}
+    utils.plot_loss(history, "Loss", npoints_to_average=2, plot_variance=False)
+    line = plt.gca().get_lines()[0]
+    assert line.get_xdata().tolist() == [0, 5, 10]
+    assert line.get_ydata().tolist() == [1.0, 0.5, 0.25]
+    assert len(plt.gca().collections) == 0
     plt.close()
 
 
@@ -92,7 +102,8 @@ def test_save_curves_writes_a_png_with_title_and_legend(tmp_path):
 
 def test_save_results_is_sorted_and_stable(tmp_path, monkeypatch):
     monkeypatch.setattr(utils, "RESULTS_DIR", tmp_path)
-    path = utils.save_results("run", {"b": 2, "a": [1.5, 0.25]})
+    path = tmp_path / "run.json"
+    utils.save_results("run", {"b": 2, "a": [1.5, 0.25]})
     first = path.read_bytes()
     utils.save_results("run", {"a": [1.5, 0.25], "b": 2})
     assert path.read_bytes() == first
