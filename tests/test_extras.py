@@ -125,7 +125,7 @@ def test_figures_are_written(tmp_path, monkeypatch):
     final = {"val_accuracy": 0.9, "train_accuracy": 0.91, "val_loss": 0.3}
     extras.save_learning_rate_figure("c.png", [
         {"learning_rate": 0.01, "failed": None, "final": final},
-        {"learning_rate": 1.0, "failed": "the loss became nan"}], 0.01)
+        {"learning_rate": 1.0, "failed": "the loss became nan"}], 0.01, 50)
     extras.save_confusion_figure("d.png", np.arange(100).reshape(10, 10))
     extras.save_gradient_figure("e.png", [0.1, 0.01], [
         {"model": "softmax", "start": "course", "relative_errors": [1e-4, 1e-6]}])
