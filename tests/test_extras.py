@@ -55,6 +55,11 @@ def test_a_run_is_repeated_exactly_by_its_seed_and_changed_by_another(tiny_data)
     assert sorted(first["val_history"]["loss"]) == list(range(21))
 
 
+def test_skipping_the_checks_trains_the_same_weights(tiny_data):
+    full, fast = extras.train(job()), extras.train(job(checks=False))
+    assert fast["final"] == full["final"] and "val_history" not in fast
+
+
 def test_a_binary_run_trains_all_epochs(tiny_data):
     run = extras.train(job(kind="binary", shuffle=False, num_epochs=2))
     assert run["failed"] is None and len(run["train_accuracy"]) == 2 * (40 // 8)
