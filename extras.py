@@ -171,7 +171,7 @@ def save_gradient_figure(path: str, epsilons: list, curves: list[dict]) -> None:
 @utils.styled
 def save_shuffle_figure(path: str, summary: dict, num_epochs: int) -> None:
     """Validation loss and accuracy of task 2's model with and without shuffling."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), layout="constrained")
     styles = {"without_shuffle": ("C3", "Without shuffling", 1.6),
               "with_shuffle": ("C0", "With shuffling", 1.2)}
     for ax, quantity, ylim in zip(axes, ("loss", "accuracy"), ((0.055, 0.11), (0.96, 0.985))):
@@ -192,7 +192,7 @@ def save_shuffle_figure(path: str, summary: dict, num_epochs: int) -> None:
 @utils.styled
 def save_seed_figure(path: str, seeds: dict) -> None:
     """Final validation accuracy per shuffling seed, for both lambdas side by side."""
-    plt.figure(figsize=(8, 4.2))
+    plt.figure(figsize=(8, 3.6))
     for offset, key, marker in ((-0.08, "0", "o"), (0.08, "0.001", "s")):
         values = 100 * np.array(seeds["val_accuracy"][key])
         plt.plot(np.array(seeds["seeds"]) + offset, values, marker, markersize=8,
@@ -207,7 +207,7 @@ def save_seed_figure(path: str, seeds: dict) -> None:
 def save_learning_rate_figure(path: str, runs: list[dict], chosen: float, num_epochs: int
                               ) -> None:
     """Final validation accuracy and loss against learning rate, diverged runs marked."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
     done = [run for run in runs if run["failed"] is None]
     rates = [run["learning_rate"] for run in done]
     left.plot(rates, [100 * run["final"]["val_accuracy"] for run in done], "o-",

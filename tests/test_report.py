@@ -234,10 +234,10 @@ def test_the_typed_number_check_can_fail(markdown):
     "averaged over the checks of epochs 1-6, 7-12", "For the final model it is 0.89 "
     "percentage points", "within the 30 epochs",
     # task 4
-    "| 0.2 | 87.65 % |", "| 2 | 76.54 % |", "over the 25 checks of the last 5 epochs",
+    "| 0.2 | 87.65 % |", "| 2 | 76.54 % |", "at the 25 checks of the last 5 epochs",
     "$1 - 2\\alpha\\lambda = 0.92$", "$1/(2\\alpha\\lambda) = 12$ steps (0.04 of an epoch)",
     "With $\\lambda = 2$ the training accuracy is 75.43 % and the validation accuracy 76.54 %",
-    "differs from that of $\\lambda = 0$ by -0.22 percentage points (5 validation images "
+    "is 0.22 percentage points lower than that of $\\lambda = 0$ (5 validation images "
     "only the $\\lambda = 0.002$ model gets right against 27",
     "McNemar's test finds the two models of task 4 different",
     "is -0.14 percentage points on average with a standard error of 0.04 percentage points",
