@@ -246,7 +246,7 @@ def test_the_typed_number_check_can_fail(markdown):
     "changes the norm by only 17 %", "$1/(2\\alpha\\lambda) = 12500$ steps, longer than the "
     "9360 steps trained",
     # beyond
-    "on the first 100 training images", "no logit exceeds $3.5 \\cdot 10^{-4}$",
+    "on the first 100 training images", "and start weights (normal with standard deviation $1/I^2 = 1.6 \\cdot 10^{-6}$, $I = 791$ inputs)", "no logit exceeds $3.5 \\cdot 10^{-4}$",
     "falls by 2.0 decades per decade", "relative error",
     "$2.2 \\cdot 10^{-8}$ for the softmax model", "$1.4 \\cdot 10^{-8}$ for this model",
     "(largest logit $1.8 \\cdot 10^{1}$)", "from 0.0001 to 3 (one run each, seed 0",
