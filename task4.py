@@ -36,20 +36,25 @@ def save_weight_images(path: str, weights: dict) -> None:
 
 @utils.styled
 def save_accuracy_curves(path: str, val_accuracy: dict) -> None:
-    """Validation accuracy against training steps, one curve per lambda."""
-    fig, (full, zoom) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
+    """Validation accuracy per lambda against steps, and minus lambda = 0 for 0.01, 0.001."""
+    fig, (full, diff) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
+    no_l2 = np.array(list(val_accuracy[0].values()))
     for l2_lambda, history in val_accuracy.items():
+        steps, accuracy = list(history), np.array(list(history.values()))
         label = f"$\\lambda$ = {l2_lambda:g}" + (" (no regularization)" * (l2_lambda == 0))
-        for ax in (full, zoom):
-            ax.plot(list(history), list(history.values()), "k--" if l2_lambda == 0 else "-",
-                    linewidth=1, label=label)
-    full.set(ylim=(0.6, 0.95), title="All steps")
-    # the second half, zoomed in to where lambda = 0 and 0.001 lie close together
-    zoom.set(xlim=(max(history) / 2, max(history)), ylim=(0.89, 0.925), title="Second half")
-    for ax in (full, zoom):
-        ax.set(xlabel="Number of training steps", ylabel="Validation accuracy")
+        line, = full.plot(steps, accuracy, "k--" if l2_lambda == 0 else "-", linewidth=1,
+                          label=label)
+        if 0 < l2_lambda < 0.1:
+            diff.plot(steps, 100 * (accuracy - no_l2), color=line.get_color(), linewidth=1,
+                      label=label)
+    diff.axhline(0, color="k", linestyle="--", linewidth=1, label="$\\lambda$ = 0")
+    full.set(ylim=(0.6, 0.95), title="All five", ylabel="Validation accuracy")
+    diff.set(ylim=(-1.5, 0.5), title="Minus $\\lambda$ = 0, at the same steps",
+             ylabel="Difference (percentage points)")
+    for ax in (full, diff):
+        ax.set(xlabel="Number of training steps")
         ax.grid(alpha=0.3)
-    full.legend(loc="lower right", fontsize=10)
+        ax.legend(loc="lower right", fontsize=10)
     fig.suptitle("Task 4c: validation accuracy for different $L_2$ strengths")
     utils.save_figure(path)
 
@@ -63,11 +68,14 @@ def save_norm_plot(path: str, norms: dict) -> None:
              label="With $L_2$ regularization")
     for l2_lambda in lambdas:
         plt.annotate(f"{norms[l2_lambda]:#.3g}", (l2_lambda, norms[l2_lambda]),
-                     textcoords="offset points", xytext=(8, 6))
+                     textcoords="offset points", xytext=(-8, -16), ha="right")
     plt.axhline(norms[0], color="gray", linestyle="--",
                 label=f"$\\lambda$ = 0 (no regularization): {norms[0]:#.3g}")
     plt.xscale("log")
     plt.yscale("log")
+    ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200)  # 1-2-5 steps
+             if min(norms.values()) / 2 <= t <= max(norms.values()) * 2]
+    plt.yticks(ticks, [f"{t:g}" for t in ticks])
     plt.xlim(min(lambdas) / 2, max(lambdas) * 3)
     utils.finish_plot(path, "Task 4e: squared $L_2$ norm of the weights after training",
                       "$\\lambda$ (log scale)", "$\\|w\\|^2$ (log scale)")
@@ -91,10 +99,8 @@ def main():
     runs, weights, val_accuracy = {}, {}, {}
     for l2_lambda in l2_lambdas:
         model = SoftmaxModel(l2_reg_lambda=l2_lambda)
-        trainer = SoftmaxTrainer(
-            model, learning_rate, batch_size, shuffle_dataset,
-            X_train, Y_train, X_val, Y_val, early_stopping_patience=None,
-        )
+        trainer = SoftmaxTrainer(model, learning_rate, batch_size, shuffle_dataset,
+                                 X_train, Y_train, X_val, Y_val, early_stopping_patience=None)
         np.random.seed(0)  # the same batches for every lambda: the runs differ only in it
         train_history, val_history = trainer.train(num_epochs)
         run = runs[f"{l2_lambda:g}"] = utils.run_record(trainer, num_epochs, train_history,
@@ -105,8 +111,7 @@ def main():
               f"{run['final']['val_accuracy']}, ||w||^2: {run['squared_norm']:.4g}")
 
     # Plotting of softmax weights (Task 4b)
-    save_weight_images("task4b_softmax_weight.png", {l2_lambda: weights[l2_lambda]
-                                                     for l2_lambda in (0, 1.0)})
+    save_weight_images("task4b_softmax_weight.png", {0: weights[0], 1.0: weights[1.0]})
     # Plotting of accuracy for difference values of lambdas (task 4c)
     save_accuracy_curves("task4c_l2_reg_accuracy.png", val_accuracy)
     # Task 4e - Plotting of the l2 norm for each weight
