@@ -103,13 +103,13 @@ def main():
     utils.save_curves("task2b_binary_train_loss.png", [
         (train_history["loss"], "Training loss", 10),
         (val_history["loss"], "Validation loss", 1)],
-        "Task 2b: logistic regression (2 vs 3), no shuffling", "Cross entropy loss",
+        "Task 2.b: logistic regression (2 vs 3), no shuffling", "Cross entropy loss",
         ylim=(0, 0.2))
     # Plot accuracy (task 2c)
     utils.save_curves("task2b_binary_train_accuracy.png", [
         (train_history["accuracy"], "Training accuracy", 1),
         (val_history["accuracy"], "Validation accuracy", 1)],
-        "Task 2c: accuracy (2 vs 3), no shuffling", "Accuracy", ylim=(0.93, 0.99))
+        "Task 2.c: accuracy (2 vs 3), no shuffling", "Accuracy", ylim=(0.93, 0.99))
 
     # Task 2e - Create a comparison between training with and without shuffling
     shuffle_dataset = True
@@ -128,12 +128,12 @@ def main():
     utils.save_curves("task2e_train_loss_with_shuffle.png", [
         (train_history["loss"], "Training loss without shuffle", 10),
         (train_history_shuffle["loss"], "Training loss with shuffle", 10)],
-        "Task 2e: training loss with and without shuffling", "Cross entropy loss",
+        "Task 2.e: training loss with and without shuffling", "Cross entropy loss",
         ylim=(0, 0.2))
     utils.save_curves("task2e_train_accuracy_shuffle_difference.png", [
         (val_history["accuracy"], "Validation accuracy without shuffle", 1),
         (val_history_shuffle["accuracy"], "Validation accuracy with shuffle", 1)],
-        "Task 2e: validation accuracy with and without shuffling", "Accuracy",
+        "Task 2.e: validation accuracy with and without shuffling", "Accuracy",
         ylim=(0.93, 0.99))
 
     utils.save_results("task2", {  # last: make takes it as the sign that all is done

@@ -99,12 +99,12 @@ def main():
     utils.save_curves("task3b_softmax_train_loss.png", [
         (train_history["loss"], "Training loss", 10),
         (val_history["loss"], "Validation loss", 1)],
-        "Task 3b: softmax regression (10 digits)", "Cross entropy loss", ylim=(0.2, 0.6))
+        "Task 3.b: softmax regression (10 digits)", "Cross entropy loss", ylim=(0.2, 0.6))
     # Plot accuracy (task 3c)
     utils.save_curves("task3b_softmax_train_accuracy.png", [
         (train_history["accuracy"], "Training accuracy", 1),
         (val_history["accuracy"], "Validation accuracy", 1)],
-        "Task 3c: softmax regression accuracy (10 digits)", "Accuracy", ylim=(0.85, 0.93))
+        "Task 3.c: softmax regression accuracy (10 digits)", "Accuracy", ylim=(0.85, 0.93))
 
     utils.save_results("task3", {  # last: make takes it as the sign that all is done
         "num_train": len(X_train), "num_val": len(X_val),

@@ -29,7 +29,7 @@ def save_weight_images(path: str, weights: dict) -> None:
             ax.set(xticks=[], yticks=[], title=str(digit))
         row[0].set_ylabel(f"$\\lambda$ = {l2_lambda:g}", fontsize=14)
         fig.colorbar(shown, ax=row.tolist(), shrink=0.9).set_label("weight")
-    fig.suptitle("Task 4b: softmax weights per digit (red positive, blue negative)",
+    fig.suptitle("Task 4.b: softmax weights per digit (red positive, blue negative)",
                  fontsize=15)
     utils.save_figure(path)
 
@@ -55,7 +55,7 @@ def save_accuracy_curves(path: str, val_accuracy: dict) -> None:
         ax.set(xlabel="Number of training steps")
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right", fontsize=10)
-    fig.suptitle("Task 4c: validation accuracy for different $L_2$ strengths")
+    fig.suptitle("Task 4.c: validation accuracy for different $L_2$ strengths")
     utils.save_figure(path)
 
 
@@ -77,7 +77,7 @@ def save_norm_plot(path: str, norms: dict) -> None:
              if min(norms.values()) / 2 <= t <= max(norms.values()) * 2]
     plt.yticks(ticks, [f"{t:g}" for t in ticks])
     plt.xlim(min(lambdas) / 2, max(lambdas) * 3)
-    utils.finish_plot(path, "Task 4e: squared $L_2$ norm of the weights after training",
+    utils.finish_plot(path, "Task 4.e: squared $L_2$ norm of the weights after training",
                       "$\\lambda$ (log scale)", "$\\|w\\|^2$ (log scale)")
 
 
