@@ -172,8 +172,8 @@ def save_gradient_figure(path: str, epsilons: list, curves: list[dict]) -> None:
 def save_shuffle_figure(path: str, summary: dict, num_epochs: int) -> None:
     """Validation loss and accuracy of task 2's model with and without shuffling."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), layout="constrained")
-    styles = {"without_shuffle": ("C3", "Without shuffling", 1.6),
-              "with_shuffle": ("C0", "With shuffling", 1.2)}
+    styles = {"without_shuffle": ("C0", "Without shuffling", 1.6),  # task 2.e's colours
+              "with_shuffle": ("C1", "With shuffling", 1.2)}
     for ax, quantity, ylim in zip(axes, ("loss", "accuracy"), ((0.055, 0.11), (0.96, 0.985))):
         for name, (colour, label, width) in styles.items():
             steps, values = analysis.curve(summary[name]["val_history"][quantity])
@@ -198,7 +198,9 @@ def save_seed_figure(path: str, seeds: dict) -> None:
         plt.plot(np.array(seeds["seeds"]) + offset, values, marker, markersize=8,
                  label=f"$\\lambda$ = {key}")
     plt.xticks(seeds["seeds"])
-    utils.finish_plot(path, "Final validation accuracy of task 3's model per shuffling seed",
+    plt.margins(y=0.25)  # no marker on the frame
+    utils.finish_plot(path, "Final validation accuracy per shuffling seed, "
+                            "$\\lambda$ = 0 and 0.001",
                       "Shuffling seed (0: the run of tasks 3 and 4)",
                       "Validation accuracy (%)", fontsize=10)
 
