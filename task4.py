@@ -49,7 +49,7 @@ def save_accuracy_curves(path: str, val_accuracy: dict) -> None:
                       label=label)
     diff.axhline(0, color="k", linestyle="--", linewidth=1, label="$\\lambda$ = 0")
     full.set(ylim=(0.6, 0.95), title="All five", ylabel="Validation accuracy")
-    diff.set(ylim=(-1.5, 0.5), title="Minus $\\lambda$ = 0, at the same steps",
+    diff.set(title="Minus $\\lambda$ = 0, at the same steps",
              ylabel="Difference (percentage points)")
     for ax in (full, diff):
         ax.set(xlabel="Number of training steps")
@@ -77,6 +77,7 @@ def save_norm_plot(path: str, norms: dict) -> None:
              if min(norms.values()) / 2 <= t <= max(norms.values()) * 2]
     plt.yticks(ticks, [f"{t:g}" for t in ticks])
     plt.xlim(min(lambdas) / 2, max(lambdas) * 3)
+    plt.ylim(min(norms.values()) / 1.5, max(norms.values()) * 1.8)  # labels clear of the frame
     utils.finish_plot(path, "Task 4.e: squared $L_2$ norm of the weights after training",
                       "$\\lambda$ (log scale)", "$\\|w\\|^2$ (log scale)")
 

@@ -223,8 +223,8 @@ def test_the_typed_number_check_can_fail(markdown):
     "(epoch 15)", "the 9 checks after it", "during epoch 9 (step 271)",
     "Trained on for 45 epochs", "without shuffling 0.0599 at step 1305, lower than the "
     "0.0612", "with shuffling 0.0605 at step 1111, lower than the 0.0701",
-    "the gain without shuffling, 0.0013, is 0.1 times that run's check-to-check standard "
-    "deviation of the validation loss (0.0150)",
+    "the gain without shuffling, 0.0013, is smaller than that run's standard deviation of the "
+    "change of the validation loss from one check to the next (0.0150)",
     "0.22 percentage points with shuffling and 0.66 percentage points without",
     "all come at the check 12 steps into an epoch", "only every 2 epochs",
     "The largest rise is 0.0123 with shuffling against 0.0777 without",
@@ -239,12 +239,13 @@ def test_the_typed_number_check_can_fail(markdown):
     "With $\\lambda = 2$ the training accuracy is 75.43 % and the validation accuracy 76.54 %",
     "is 0.22 percentage points lower than that of $\\lambda = 0$ (5 validation images "
     "only the $\\lambda = 0.002$ model gets right against 27",
-    "McNemar's test finds the two models of task 4 different",
-    "is 0.14 percentage points lower on average with a standard error of 0.04 percentage points",
+    "McNemar's test finds the $\\lambda = 0.002$ and $\\lambda = 0$ models of task 4 different",
+    "is 0.1380 percentage points lower on average with a standard error of 0.0360 percentage points",
     "(per seed: −0.22, −0.11, −0.09, −0.22, −0.05), 3.8 standard errors from zero",
     "30.5 for $\\lambda = 0$, 25.2 for $\\lambda = 0.002$", "0.625 for $\\lambda = 2$",
-    "changes $\\|w\\|^2$ by only 17 %", "$1/(2\\alpha\\lambda) = 12500$ steps, longer than the "
-    "9360 steps trained",
+    "changes $\\|w\\|^2$ by only 17 %",
+    "would scale a weight by 0.47 over the 9360 steps trained ($1/(2\\alpha\\lambda) = 12500$ "
+    "steps for a factor $e$)",
     # beyond
     "on the first 100 training images", "(normal with standard deviation $1/791^2 = 1.6 \\cdot 10^{-6}$, one over the squared", "no logit exceeds $3.5 \\cdot 10^{-4}$",
     "falls by 2.0 decades per decade", "relative error",
