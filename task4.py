@@ -54,7 +54,7 @@ def save_accuracy_curves(path: str, val_accuracy: dict) -> None:
     for ax in (full, diff):
         ax.set(xlabel="Number of training steps")
         ax.grid(alpha=0.3)
-        ax.legend(loc="lower right", fontsize=10)
+        ax.legend(loc="lower right" if ax is full else "lower left", fontsize=10)
     fig.suptitle("Task 4.c: validation accuracy for different $L_2$ strengths")
     utils.save_figure(path)
 
