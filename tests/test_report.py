@@ -226,7 +226,7 @@ def test_the_typed_number_check_can_fail(markdown):
     "the gain without shuffling, 0.0013, is smaller than that run's standard deviation of the "
     "change of the validation loss from one check to the next (0.0150)",
     "0.22 percentage points with shuffling and 0.66 percentage points without",
-    "all come at the check 12 steps into an epoch", "only every 2 epochs",
+    "all come at the check at step 12 of an epoch (counting from 0)", "only every 2 epochs",
     "The largest rise is 0.0123 with shuffling against 0.0777 without",
     # task 3
     "(validation accuracy 20.00 % at the check of step 0, after the first gradient step)",
@@ -244,7 +244,7 @@ def test_the_typed_number_check_can_fail(markdown):
     "(per seed: −0.22, −0.11, −0.09, −0.22, −0.05), 3.8 standard errors from zero",
     "30.5 for $\\lambda = 0$, 25.2 for $\\lambda = 0.002$", "0.625 for $\\lambda = 2$",
     "changes $\\|w\\|^2$ by only 17 %",
-    "would scale a weight by 0.47 over the 9360 steps trained ($1/(2\\alpha\\lambda) = 12500$ "
+    "would scale $\\|w\\|^2$ by 0.22 over the 9360 steps trained ($1/(2\\alpha\\lambda) = 12500$ "
     "steps for a factor $e$)",
     # beyond
     "on the first 100 training images", "(normal with standard deviation $1/791^2 = 1.6 \\cdot 10^{-6}$, one over the squared", "no logit exceeds $3.5 \\cdot 10^{-4}$",
