@@ -1,9 +1,4 @@
-"""Task 3b-3c: softmax regression over the ten digits with mini-batch gradient descent.
-
-`python task3.py` trains for 50 epochs (shuffled, without early stopping), prints the final
-losses and accuracies, and writes the figures task3b_*.png beside report.ipynb and the
-settings and histories of the run to results/task3.json. Takes about 10 s.
-"""
+import matplotlib.pyplot as plt
 import numpy as np
 
 import utils
@@ -21,41 +16,41 @@ def calculate_accuracy(X: np.ndarray, targets: np.ndarray, model: SoftmaxModel) 
     Returns:
         Accuracy (float)
     """
-    # Task 3c: the prediction is the most probable class
+    # Task 3c: the prediction is the class of the largest output
     predictions = model.forward(X).argmax(axis=1)
-    accuracy = np.mean(predictions == targets.argmax(axis=1))
-    return float(accuracy)
+    accuracy = float(np.mean(predictions == targets.argmax(axis=1)))
+    return accuracy
 
 
 class SoftmaxTrainer(BaseTrainer):
 
     def train_step(self, X_batch: np.ndarray, Y_batch: np.ndarray):
         """
-        Perform forward, backward and gradient descent step here; called once for every
-        batch (see trainer.py), which logs the returned loss in train_history.
+        One forward pass, backward pass and gradient descent step; train() in trainer.py
+        calls it for every batch and records the returned loss in train_history.
         Args:
-            X_batch: one batch of images; Y_batch: one batch of labels
+            X_batch: one batch of images, Y_batch: its labels
         Returns:
             loss value (float) on batch
         """
-        # Task 3b: the loss of the batch at the current weights, then one step against the
-        # gradient (with L2, the gradient of J = C + lambda * R(w), task 4)
+        # Task 3b: the batch's loss at the current weights, then a step against its gradient
         outputs = self.model.forward(X_batch)
         self.model.backward(X_batch, outputs, Y_batch)
         self.model.w = self.model.w - self.learning_rate * self.model.grad
         self.model.zero_grad()
-        return cross_entropy_loss(Y_batch, outputs)
+        loss = cross_entropy_loss(Y_batch, outputs)
+        return loss
 
     def validation_step(self):
         """
-        Evaluate the model at the current step on the whole validation and training sets.
+        Evaluates the model at the current step on the whole validation and training sets.
         Returns:
             loss (float): cross entropy loss over the whole validation set
             accuracy_train (float), accuracy_val (float): accuracy on each whole set
         """
-        # NO NEED TO CHANGE THIS FUNCTION
-        logits = self.model.forward(self.X_val)
-        loss = cross_entropy_loss(self.Y_val, logits)
+        # No need to change this function
+        outputs = self.model.forward(self.X_val)
+        loss = cross_entropy_loss(self.Y_val, outputs)
 
         accuracy_train = calculate_accuracy(
             self.X_train, self.Y_train, self.model)
@@ -66,7 +61,7 @@ class SoftmaxTrainer(BaseTrainer):
 
 def main():
     np.random.seed(0)
-    # hyperparameters DO NOT CHANGE IF NOT SPECIFIED IN ASSIGNMENT TEXT
+    # Hyperparameters: change them only where the assignment says so
     num_epochs = 50
     learning_rate = 0.01
     batch_size = 128
@@ -80,7 +75,9 @@ def main():
     Y_train = one_hot_encode(Y_train, 10)
     Y_val = one_hot_encode(Y_val, 10)
 
-    # Intialize model
+    # Anything below this line may be changed.
+
+    # Initialize model
     model = SoftmaxModel(l2_reg_lambda)
     # Train model: all 50 epochs, without early stopping
     trainer = SoftmaxTrainer(
@@ -96,22 +93,32 @@ def main():
     print("Final Train accuracy:", calculate_accuracy(X_train, Y_train, model))
     print("Final Validation accuracy:", calculate_accuracy(X_val, Y_val, model))
 
-    utils.save_curves("task3b_softmax_train_loss.png", [
-        (train_history["loss"], "Training loss", 10),
-        (val_history["loss"], "Validation loss", 1)],
-        "Task 3.b: softmax regression (10 digits)", "Cross entropy loss", ylim=(0.2, 0.6))
-    # Plot accuracy (task 3c)
-    utils.save_curves("task3b_softmax_train_accuracy.png", [
-        (train_history["accuracy"], "Training accuracy", 1),
-        (val_history["accuracy"], "Validation accuracy", 1)],
-        "Task 3.c: softmax regression accuracy (10 digits)", "Accuracy", ylim=(0.85, 0.93))
+    # The training loss is averaged over each epoch, as in task 2
+    steps_per_epoch = X_train.shape[0] // batch_size
 
-    utils.save_results("task3", {  # last: make takes it as the sign that all is done
-        "num_train": len(X_train), "num_val": len(X_val),
-        "steps_per_epoch": len(X_train) // batch_size,
-        "runs": {"softmax": utils.run_record(trainer, num_epochs, train_history,
-                                             val_history)}})
+    # Plot loss (task 3b)
+    plt.ylim([0.2, .6])
+    utils.plot_loss(train_history["loss"],
+                    "Training loss", npoints_to_average=steps_per_epoch)
+    utils.plot_loss(val_history["loss"], "Validation loss")
+    plt.title("Task 3.b: softmax regression (10 digits)")
+    plt.legend()
+    plt.xlabel("Number of training steps")
+    plt.ylabel("Cross entropy loss")
+    plt.savefig("task3b_softmax_train_loss.png")
+    plt.close()
+
+    # Plot accuracy (task 3c)
+    plt.ylim([0.89, .93])
+    utils.plot_loss(train_history["accuracy"], "Training accuracy")
+    utils.plot_loss(val_history["accuracy"], "Validation accuracy")
+    plt.title("Task 3.c: softmax regression accuracy (10 digits)")
+    plt.xlabel("Number of training steps")
+    plt.ylabel("Accuracy")
+    plt.legend()
+    plt.savefig("task3b_softmax_train_accuracy.png")
+    plt.close()
 
 
 if __name__ == "__main__":
-    utils.run_script(main, __doc__)
+    main()
