@@ -1,6 +1,6 @@
 """Export report.ipynb to report.pdf with pip packages alone: no LaTeX, no root.
 
-`python export_report.py` executes report.ipynb (writes report.executed.ipynb), converts
+`python workshop/export_report.py` executes report.ipynb (writes report.executed.ipynb), converts
 its Markdown and its outputs without the code to Markdown (nbconvert), that to Typst
 (pandoc, from the pypandoc-binary wheel, with the layout of report_template.typ) and
 compiles it with Typst (the typst wheel and its built-in fonts) into report.pdf. Both files
@@ -18,32 +18,18 @@ import re
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
+
+from atomic import atomic_path
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "report_template.typ"
+REPORT = HERE.parent / "report.ipynb"
 TIMEOUT = 600  # seconds a notebook cell may run
 
 
 class ExportError(Exception):
     """A problem the user can fix, reported as one message without a traceback."""
-
-
-@contextmanager
-def atomic_write(path: Path):
-    """Yield a temporary path in path's folder; it replaces path only if the block succeeds."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would create it, not mkstemp's 0600
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def execute(notebook: Path, executed: Path) -> None:
@@ -71,7 +57,7 @@ def execute(notebook: Path, executed: Path) -> None:
         finally:  # a kernel manager handed to nbclient is ours to stop
             if manager.has_kernel:
                 manager.shutdown_kernel()
-    with atomic_write(executed) as tmp:
+    with atomic_path(executed) as tmp:
         nbformat.write(nb, tmp)
 
 
@@ -127,7 +113,8 @@ def plain_text(inlines: list) -> str:
 
 def fix_tree(node):
     """Walk pandoc's JSON tree: fix the math, and make an emphasised paragraph
-    "*Table N: ...*" right after a table that table's caption, styled as figure captions."""
+    "*Table N: ...*" right after a table that table's caption, with "Table N:" in bold as
+    in the figures' captions (the report numbers its figures and tables itself)."""
     if isinstance(node, list):
         out = []
         for item in node:
@@ -136,11 +123,9 @@ def fix_tree(node):
                     and out[-1].get("t") == "Table" and len(item["c"]) == 1
                     and item["c"][0]["t"] == "Emph"
                     and re.match(r"Table \d+:", plain_text(item["c"][0]["c"]))):
-                words = item["c"][0]["c"]
-                while words and not words[0].get("c", "").endswith(":"):
-                    words.pop(0)
-                words = words[2:]  # the "N:" and the space after it; Typst numbers tables
-                out[-1]["c"][1] = [None, [{"t": "Plain", "c": words}]]
+                words = item["c"][0]["c"]  # "Table", space, "N:", the rest
+                caption = [{"t": "Strong", "c": words[:3]}, *words[3:]]
+                out[-1]["c"][1] = [None, [{"t": "Plain", "c": caption}]]
                 continue
             out.append(item)
         return out
@@ -191,7 +176,7 @@ def compile_pdf(source: str, folder: Path, pdf: Path) -> None:
         raise ExportError(f"Typst failed:\n{error.diagnostic or error.message}") from None
     for warning in warnings:
         print(f"Typst warning: {warning.message}", file=sys.stderr)
-    with atomic_write(pdf) as tmp:
+    with atomic_path(pdf) as tmp:
         tmp.write_bytes(data)
 
 
@@ -208,8 +193,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__
                                      .split("\n\n", 1)[1], formatter_class=argparse
                                      .RawDescriptionHelpFormatter)
-    parser.add_argument("notebook", nargs="?", type=Path, default=HERE / "report.ipynb",
-                        help="the notebook (default: report.ipynb beside this script)")
+    parser.add_argument("notebook", nargs="?", type=Path, default=REPORT,
+                        help="the notebook (default: the project's report.ipynb)")
     stage = parser.add_mutually_exclusive_group()
     stage.add_argument("--no-execute", action="store_true",
                        help="export <name>.executed.ipynb as it is")

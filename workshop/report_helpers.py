@@ -1,0 +1,128 @@
+"""What the hidden cells of report.ipynb use: the results files, the runs in them, and
+Markdown output with numbered figures and tables.
+
+The report reads results/<script>.json as `workshop/record.py` writes them (a list of runs,
+each with its settings, histories and final values) and results/extras.json. The
+environment variable REPORT_DIR names another folder to read results/ and the figures
+from (the tests use it); by default the notebook's own folder.
+"""
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+from IPython.display import Markdown, display
+
+HERE = Path(os.environ.get("REPORT_DIR", "."))
+SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4", "extras")
+_numbers = {}  # (kind, name) -> the number it got when it was first shown or cited
+
+
+def load_results() -> dict:
+    """{script: its results, or None when results/<script>.json is missing}."""
+    def load(name):
+        path = HERE / "results" / f"{name}.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+    return {name: load(name) for name in SCRIPTS}
+
+
+def say(text: str) -> None:
+    display(Markdown(text))
+
+
+def needs(results: dict, *names: str):
+    """Decorator: run the decorated function at once with the named results, or, if a
+    results file is missing, say which command writes it."""
+    def run(body):
+        absent = [name for name in names if results[name] is None]
+        if absent:
+            say("*Not shown: " + "; ".join(
+                f"`results/{name}.json` is missing (`make` writes it)" for name in absent)
+                + ".*")
+        else:
+            body(*(results[name] for name in names))
+    return run
+
+
+def number(kind: str, name: str) -> int:
+    """The number of figure or table `name`: numbers go up in the order of first use."""
+    key = (kind, name)
+    if key not in _numbers:
+        _numbers[key] = 1 + sum(k == kind for k, _ in _numbers)
+    return _numbers[key]
+
+
+def cite(name: str) -> str:
+    """'Figure N' for the figure file `name`."""
+    return f"Figure {number('figure', name)}"
+
+
+def figure(name: str, caption: str, width: int) -> None:
+    """Show the figure file `name` (a path below REPORT_DIR) at width percent of the text
+    width, with its number and caption."""
+    say(f"![**{cite(name)}:** {caption}]({HERE / name}){{width={width}%}}")
+
+
+def table(name: str, caption: str, header: list[str], rows: list[list[str]]) -> None:
+    """A Markdown table with its number and caption below it."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    say("\n".join(lines) + f"\n\n*Table {number('table', name)}: {caption}*")
+
+
+def find_run(results: dict, **settings) -> dict:
+    """The one run of a script's results whose settings have the given values."""
+    runs = [run for run in results["runs"]
+            if all(run["settings"][key] == value for key, value in settings.items())]
+    assert len(runs) == 1, f"{len(runs)} runs have the settings {settings}"
+    return runs[0]
+
+
+def curve(history: dict) -> tuple[np.ndarray, np.ndarray]:
+    """A {step: value} history (steps are strings in JSON) as (steps, values) arrays sorted
+    by step."""
+    steps = sorted(int(step) for step in history)
+    return np.array(steps), np.array([history[str(step)] for step in steps])
+
+
+def lowest(history: dict) -> tuple[int, float]:
+    """(step, value) of the lowest value of a history; the first such step on a tie."""
+    steps, values = curve(history)
+    return int(steps[values.argmin()]), float(values.min())
+
+
+def rises(history: dict, after_step: int = 0, up_to_step: float = np.inf
+          ) -> list[tuple[int, float]]:
+    """(step, rise) for every check of a history whose value is above the previous check's,
+    for checks after after_step up to up_to_step, largest rise first."""
+    steps, values = curve(history)
+    found = [(int(step), float(rise)) for step, rise in zip(steps[1:], np.diff(values))
+             if rise > 0 and after_step < step <= up_to_step]
+    return sorted(found, key=lambda pair: -pair[1])
+
+
+def settings_text(run: dict) -> str:
+    """A run's training settings in words."""
+    s = run["settings"]
+    text = (f"learning rate {s['learning_rate']:g}, batch size {s['batch_size']}, "
+            f"{'with' if s['shuffle'] else 'without'} shuffling, ")
+    if s["l2_reg_lambda"]:
+        text += f"$\\lambda = {s['l2_reg_lambda']:g}$, "
+    if s["early_stopping_patience"]:
+        return text + (f"up to {s['num_epochs']} epochs with early stopping (patience "
+                       f"{s['early_stopping_patience']} validation checks)")
+    return text + f"{s['num_epochs']} epochs without early stopping"
+
+
+def power(x: float) -> str:
+    """x in LaTeX as m·10^e with one decimal (10^e alone when m is 1)."""
+    mantissa, exponent = f"{x:.1e}".split("e")
+    if mantissa == "1.0":
+        return f"10^{{{int(exponent)}}}"
+    return f"{mantissa} \\cdot 10^{{{int(exponent)}}}"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st, ..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
