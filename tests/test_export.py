@@ -1,4 +1,4 @@
-"""export_report.py on a small stand-in notebook: executed, converted without LaTeX and
+"""workshop/export_report.py on a small stand-in notebook: executed, converted without LaTeX and
 compiled by Typst into an A4 PDF with the title, every heading, the kernel's Markdown, the
 figure and no raw LaTeX. And report.ipynb hides all its code cells."""
 import json
@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import ROOT, WORKSHOP
 
 TITLE = "Stand-in: a report"
 HEADINGS = ("Task 1: Derivations", "Task 1.a: the gradient", "Task 2.c: computed")
@@ -23,7 +23,7 @@ Inline $\frac{1}{1 + e^{-z}}$ and the norm $\|w\|^2$.
 
 $$R(w) = \|w\|^2 = \sum_{k,j} w_{kj}^2, \qquad \frac{\partial R}{\partial w_{kj}} = 2 w_{kj}$$
 
-![Task 2b: a stand-in figure of $\|w\|^2$.](fig.png)
+![**Figure 1:** a stand-in figure of $\|w\|^2$.](fig.png)
 
 | $\lambda$ | accuracy |
 | --- | --- |
@@ -47,7 +47,7 @@ def png(width, height):
 
 
 def export(*args):
-    return subprocess.run([sys.executable, str(ROOT / "export_report.py"), *map(str, args)],
+    return subprocess.run([sys.executable, str(WORKSHOP / "export_report.py"), *map(str, args)],
                           capture_output=True, text=True, timeout=120)
 
 
@@ -92,7 +92,7 @@ def test_the_pdf_has_no_raw_latex_and_no_code(pdf):
     text = text_of(pdf[0])
     for raw in ("\\frac", "\\|", "$", "AUTHORS", "display("):
         assert raw not in text
-    assert text.count("Table 1") == 1  # the caption's own number became Typst's
+    assert text.count("Table 1") == 1 and text.count("Figure 1") == 1  # no second numbering
 
 
 def test_the_pdf_is_a4_and_embeds_the_figure(pdf):

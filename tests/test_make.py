@@ -1,132 +1,111 @@
-"""The incremental build: on a copy of the project whose outputs are all up to date,
-`make -n` must run exactly the scripts that read what changed. What each script reads is
-found here independently of the Makefile, from the scripts' own imports."""
+"""The incremental build, on a copy of the project whose outputs are all up to date:
+`make -n` runs exactly the scripts that read what changed. What a script reads is found
+here from the imports in its file, independently of the Makefile."""
 import ast
 import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
-from conftest import ROOT
-from create_submission_zip import CODE_FILES
-
-# mnist.py runs only to fetch missing data, so it is not among the scripts rerun on edits
-SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4", "extras", "create_submission_zip")
-MODULES = SCRIPTS + ("mnist", "utils", "trainer", "analysis")
-OUTPUT_VARIABLES = ("FINISHED", "TASK2_OUTPUTS", "TASK3_OUTPUTS", "TASK4_OUTPUTS",
-                    "EXTRAS_OUTPUTS", "DATA")
-EXTRA_OUTPUTS = ("report.executed.ipynb", "report.pdf", "assignment_code.zip")
+from conftest import GRADED, ROOT, WORKSHOP
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+RECORDED = ("task2a", "task3a", "task2", "task3", "task4")
+FIGURES = {"task2": ["task2b_binary_train_loss.png", "task2b_binary_train_accuracy.png",
+                     "task2e_train_loss_with_shuffle.png",
+                     "task2e_train_accuracy_shuffle_difference.png"],
+           "task3": ["task3b_softmax_train_loss.png", "task3b_softmax_train_accuracy.png"],
+           "task4": ["task4b_softmax_weight.png", "task4c_l2_reg_accuracy.png",
+                     "task4e_l2_reg_norms.png"],
+           "extras": ["results/extra_gradient_check.png", "results/extra_confusion_matrix.png"]}
+OUTPUTS = ([f"results/{name}.json" for name in (*RECORDED, "extras")]
+           + ["results/task3_weights.npz", "report.executed.ipynb", "report.pdf",
+              "assignment_code.zip", ".venv/.installed"]
+           + [f"data/{name}" for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                          "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")]
+           + sum(FIGURES.values(), []))
+LOCAL = {path.stem: path for path in [*ROOT.glob("*.py"), *WORKSHOP.glob("*.py")]}
 
 
-def local_imports(module):
-    """The project modules `module` imports anywhere in its file."""
-    tree = ast.parse((ROOT / f"{module}.py").read_text())
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            names.add(node.module)
-    return names & set(MODULES)
-
-
-def reads(script):
-    """The modules a script's run depends on: itself and its imports, transitively;
-    extras.py also reads the weights task4.py writes, and the zip packs the code files."""
-    seen, todo = set(), [script]
+def reads(path):
+    """The project files a script's run reads: the script and its local imports, in turn."""
+    seen, todo = set(), [path]
     while todo:
-        module = todo.pop()
-        if module not in seen:
-            seen.add(module)
-            todo += local_imports(module)
-    if script == "extras":
-        seen |= reads("task4")
-    if script == "create_submission_zip":
-        seen |= {name.removesuffix(".py") for name in CODE_FILES}
-    return seen
-
-
-def make_variable(name, folder):
-    result = subprocess.run(["make", "-s", "-C", str(folder), "--eval",
-                             f"print-var: ; @echo $({name})", "print-var"],
-                            capture_output=True, text=True, check=True)
-    return result.stdout.split()
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) else [])
+            todo += [LOCAL[name] for name in names if name in LOCAL]
+    return {path.relative_to(ROOT).as_posix() for path in seen}
 
 
 @pytest.fixture
-def project(tmp_path):
-    """A copy of the code, the Makefile and the report, every output 'built' after them."""
-    for name in [f"{module}.py" for module in MODULES] + [
-            "Makefile", "report.ipynb", "requirements.txt", "export_report.py",
-            "report_template.typ"]:
+def built(tmp_path):
+    """A copy of the project's sources with every output in place and newer."""
+    for name in (*GRADED, "create_submission_zip.py", "Makefile", "report.ipynb",
+                 "requirements.txt"):
         shutil.copy(ROOT / name, tmp_path / name)
-    (tmp_path / ".venv").mkdir()
-    outputs = [path for variable in OUTPUT_VARIABLES
-               for path in make_variable(variable, tmp_path)] + list(EXTRA_OUTPUTS)
-    (tmp_path / "results").mkdir()
-    sources = [path for path in tmp_path.iterdir() if path.is_file()]
-    for path in sources:
-        os.utime(path, (1_000_000, 1_000_000))
-    stamp(tmp_path / ".venv" / ".installed", 1_000_100)
-    for path in outputs:
-        stamp(tmp_path / path, 1_000_200)
+    shutil.copytree(WORKSHOP, tmp_path / "workshop",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    later = time.time() + 10
+    for name in OUTPUTS:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("made")
+        os.utime(tmp_path / name, (later, later))
     return tmp_path
 
 
-def stamp(path, mtime):
-    path.parent.mkdir(exist_ok=True)
-    path.touch()
-    os.utime(path, (mtime, mtime))
+def make_n(folder):
+    """The scripts `make -n` would run: record.py's arguments, extras, export, zip."""
+    result = subprocess.run(["make", "-n"], cwd=folder, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    ran = set(re.findall(r"workshop/record\.py (\w+)", result.stdout))
+    for command, name in (("workshop/extras.py", "extras"), ("export_report.py", "report"),
+                          ("create_submission_zip.py", "zip"), ("fetch_mnist", "data")):
+        if command in result.stdout:
+            ran.add(name)
+    return ran
 
 
-def would_run(folder):
-    """The scripts `make -n` would run, and whether it would execute the notebook."""
-    result = subprocess.run(["make", "-n", "-C", str(folder)], capture_output=True,
-                            text=True, check=True)
-    scripts = set(re.findall(r"\.venv/bin/python (\w+)\.py", result.stdout)) - {"export_report"}
-    return scripts, "export_report.py --execute-only" in result.stdout
+def touch(folder, name):
+    later = time.time() + 20
+    os.utime(folder / name, (later, later))
 
 
-def test_make_after_make_has_nothing_to_do(project):
-    assert would_run(project) == (set(), False)
+def test_make_after_make_has_nothing_to_do(built):
+    assert make_n(built) == set()
 
 
-def test_after_editing_the_report_only_the_report_is_built(project):
-    stamp(project / "report.ipynb", 2_000_000)
-    assert would_run(project) == (set(), True)
+def test_after_editing_the_report_only_the_report_is_built(built):
+    touch(built, "report.ipynb")
+    assert make_n(built) == {"report"}
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_after_editing_a_module_exactly_the_scripts_that_read_it_run(project, module):
-    stamp(project / f"{module}.py", 2_000_000)
-    scripts, report = would_run(project)
-    assert scripts == {script for script in SCRIPTS if module in reads(script)}
-    assert report == bool(scripts - {"create_submission_zip"})
+@pytest.mark.parametrize("edited", [*GRADED, "workshop/record.py", "workshop/extras.py"])
+def test_after_editing_a_file_exactly_the_scripts_that_read_it_run(built, edited):
+    touch(built, edited)
+    expected = {name for name in RECORDED if edited in reads(ROOT / f"{name}.py")
+                or edited in reads(WORKSHOP / "record.py")}
+    if edited in reads(WORKSHOP / "extras.py") or "task3" in expected:
+        expected.add("extras")  # it reads task 3's weights too
+    if expected:
+        expected.add("report")
+    if edited in GRADED:
+        expected.add("zip")
+    assert make_n(built) == expected
 
 
-def test_after_editing_task3_its_dependents_run_and_task2_does_not(project):
-    stamp(project / "task3.py", 2_000_000)
-    assert would_run(project) == ({"task3", "task4", "extras", "create_submission_zip"}, True)
+def test_a_missing_figure_is_made_again_by_its_script(built):
+    (built / "task2e_train_loss_with_shuffle.png").unlink()
+    assert make_n(built) == {"task2", "report"}
 
 
-def test_a_missing_output_is_made_again(project):
-    (project / "task3b_softmax_train_loss.png").unlink()
-    assert would_run(project) == ({"task3", "extras"}, True)  # extras reads task3's results
-
-
-def test_an_interrupted_run_is_run_again(project):
-    """task3.py was stopped after its figures, before its last file, results/task3.json."""
-    stamp(project / "task3.py", 2_000_000)
-    for name in make_variable("TASK3_FIGURES", project):
-        stamp(project / name, 2_000_100)
-    assert "task3" in would_run(project)[0]
-
-
-def test_every_figure_the_report_shows_is_a_make_output():
-    notebook = (ROOT / "report.ipynb").read_text()
-    shown = set(re.findall(r'figure\(\\?"([\w.]+\.png)', notebook))
-    assert shown and shown == set(make_variable("FIGURES", ROOT))
+def test_missing_data_is_fetched_first(built):
+    (built / "data" / "t10k-labels-idx1-ubyte").unlink()
+    assert make_n(built) == {"data"}

@@ -1,199 +1,184 @@
-"""The two models and their losses: exact values, gradients against finite differences,
-numerical stability, and the appendix gradient test itself."""
+"""The models, losses and gradient tests of task2a.py and task3a.py against the equations:
+exact values on made-up numbers, gradients against central differences."""
+import math
+import re
+
 import numpy as np
 import pytest
 
 import task2a
 import task3a
-from conftest import logits_as_inputs
+from conftest import images
 
 
-def numerical_gradient(cost, w, epsilon=1e-6):
-    """Central differences of cost() for every entry of w (w is changed in place and
-    restored); independent of the project's own check."""
+def central_differences(cost, w, epsilon=1e-5):
+    """The gradient of cost at w, weight by weight."""
     grad = np.zeros_like(w)
     for index in np.ndindex(w.shape):
-        original = w[index]
-        w[index] = original + epsilon
-        plus = cost()
-        w[index] = original - epsilon
-        minus = cost()
-        w[index] = original
-        grad[index] = (plus - minus) / (2 * epsilon)
+        up, down = w.copy(), w.copy()
+        up[index] += epsilon
+        down[index] -= epsilon
+        grad[index] = (cost(up) - cost(down)) / (2 * epsilon)
     return grad
 
-
-def relative_error(a, b):
-    return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
-
-
-# --- preprocessing -------------------------------------------------------------------
 
 def test_pre_process_images_maps_0_255_to_minus1_1_and_appends_ones():
     X = np.array([[0] * 784, [255] * 784, [51] * 784], dtype=np.uint8)
     out = task2a.pre_process_images(X)
     assert out.shape == (3, 785) and out.dtype == np.float64
-    np.testing.assert_array_equal(out[0, :784], -1.0)
-    np.testing.assert_array_equal(out[1, :784], 1.0)
-    np.testing.assert_allclose(out[2, :784], 51 / 127.5 - 1)
-    np.testing.assert_array_equal(out[:, 784], 1.0)
+    assert np.array_equal(out[:, :784], np.repeat([[-1.0], [1.0], [51 / 127.5 - 1]], 784, 1))
+    assert np.array_equal(out[:, 784], np.ones(3))
 
 
-# --- binary model --------------------------------------------------------------------
+@pytest.mark.parametrize("X, message", [
+    (np.zeros((2, 783)), "X.shape[1]: 783, should be 784"),
+    (np.full((2, 784), 256.0), "pixel values should lie in 0..255"),
+    (np.full((2, 784), np.nan), "pixel values should lie in 0..255 (no NaN)"),
+])
+def test_pre_process_images_refuses_what_is_not_raw_images(X, message):
+    with pytest.raises(AssertionError, match=re.escape(message)):
+        task2a.pre_process_images(X)
 
-def test_binary_forward_with_zero_weights_is_one_half(small_images):
+
+def test_binary_cross_entropy_is_equation_3_by_hand():
+    targets = np.array([[1], [0], [1], [0]])
+    outputs = np.array([[0.9], [0.2], [0.5], [0.6]])
+    expected = -(math.log(0.9) + math.log(0.8) + math.log(0.5) + math.log(0.4)) / 4
+    assert task2a.cross_entropy_loss(targets, outputs) == pytest.approx(expected, rel=1e-15)
+    assert type(task2a.cross_entropy_loss(targets, outputs)) is float
+
+
+def test_softmax_cross_entropy_is_equation_5_by_hand():
+    targets = np.array([[0, 1, 0], [1, 0, 0]])
+    outputs = np.array([[0.2, 0.7, 0.1], [0.25, 0.25, 0.5]])
+    expected = -(math.log(0.7) + math.log(0.25)) / 2
+    assert task3a.cross_entropy_loss(targets, outputs) == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("loss", [task2a.cross_entropy_loss, task3a.cross_entropy_loss])
+def test_losses_refuse_mismatched_shapes(loss):
+    with pytest.raises(AssertionError, match=r"Targets shape: \(3, 1\), outputs: \(3, 2\)"):
+        loss(np.zeros((3, 1)), np.full((3, 2), 0.5))
+
+
+def test_binary_forward_is_the_sigmoid_of_equation_1(rng):
+    X = images(rng, 5)
     model = task2a.BinaryModel()
     assert model.I == 785 and model.w.shape == (785, 1) and not model.w.any()
-    np.testing.assert_array_equal(model.forward(small_images), np.full((6, 1), 0.5))
+    assert np.array_equal(model.forward(X), np.full((5, 1), 0.5))
+    model.w = rng.normal(0, 0.1, size=(785, 1))
+    z = X @ model.w
+    assert np.allclose(model.forward(X), np.exp(z) / (1 + np.exp(z)), rtol=1e-14)
 
 
-def test_binary_cross_entropy_exact_value():
-    targets = np.array([[1], [0]])
-    outputs = np.array([[0.8], [0.4]])
-    expected = -(np.log(0.8) + np.log(0.6)) / 2
-    assert task2a.cross_entropy_loss(targets, outputs) == pytest.approx(expected, rel=1e-12)
-
-
-def test_binary_gradient_matches_finite_differences(small_images, rng):
+def test_binary_backward_matches_central_differences_of_the_loss(rng):
+    X, Y = images(rng, 7), rng.integers(0, 2, size=(7, 1))
     model = task2a.BinaryModel()
-    model.w = rng.normal(0, 0.05, size=(785, 1))
-    Y = np.array([[1], [0], [1], [1], [0], [0]])
-    model.backward(small_images, model.forward(small_images), Y)
-    numerical = numerical_gradient(
-        lambda: task2a.cross_entropy_loss(Y, model.forward(small_images)), model.w)
-    assert model.grad.shape == model.w.shape
-    assert relative_error(model.grad, numerical) < 1e-7
+    w = rng.normal(0, 0.1, size=(785, 1))
+
+    def cost(weights):
+        model.w = weights
+        return task2a.cross_entropy_loss(Y, model.forward(X))
+    numerical = central_differences(cost, w)
+    model.w = w
+    model.backward(X, model.forward(X), Y)
+    assert model.grad.shape == (785, 1)
+    assert np.allclose(model.grad, numerical, rtol=1e-6, atol=1e-9)
 
 
-def test_binary_backward_is_the_batch_mean_of_equation_6():
-    X = np.zeros((2, 785))
-    X[0, 0], X[1, 0] = 1.0, -2.0
-    model = task2a.BinaryModel()
-    model.backward(X, np.array([[0.25], [0.5]]), np.array([[1], [0]]))
-    # mean of -(y - y_hat) x_0: (-(0.75) * 1 + -(-0.5) * -2) / 2
-    assert model.grad[0, 0] == pytest.approx((-0.75 - 1.0) / 2)
-    assert not model.grad[1:].any()
-
-
-def test_sigmoid_is_finite_and_exact_at_extreme_logits():
-    model = task2a.BinaryModel()
-    X, model.w = logits_as_inputs(np.array([[-1000.0], [-40.0], [0.0], [40.0], [1000.0]]))
-    out = model.forward(X)
-    assert np.all(np.isfinite(out))
-    assert out[0, 0] == 0.0 and out[4, 0] == 1.0 and out[2, 0] == 0.5
-    assert out[1, 0] == pytest.approx(np.exp(-40.0), rel=1e-12)
-
-
-def test_binary_loss_is_finite_for_outputs_of_exactly_0_and_1():
-    targets = np.array([[1], [0], [1], [0]])
-    outputs = np.array([[0.0], [1.0], [1.0], [0.0]])
-    loss = task2a.cross_entropy_loss(targets, outputs)
-    assert np.isfinite(loss) and loss > 300  # two certain mistakes, two certain hits
-
-
-# --- softmax model -------------------------------------------------------------------
-
-def softmax_of(z):
-    """The softmax model's output for logits z [N, 10]."""
-    model = task3a.SoftmaxModel(0.0)
-    X, model.w = logits_as_inputs(z)
-    return model.forward(X)
-
-
-def test_softmax_rows_sum_to_one_and_match_the_definition(rng):
-    z = rng.normal(0, 3, size=(5, 10))
-    expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(softmax_of(z), expected, rtol=1e-12)
-    np.testing.assert_allclose(softmax_of(z).sum(axis=1), 1.0, rtol=1e-12)
-
-
-def test_softmax_is_finite_at_extreme_logits():
-    z = np.zeros((2, 10))
-    z[0, :3] = [1000.0, -1000.0, 0.0]
-    z[0, 3:] = -1000.0
-    z[1] = -1000.0
-    out = softmax_of(z)
-    np.testing.assert_array_equal(out[0], [1.0] + [0.0] * 9)
-    np.testing.assert_allclose(out[1], 1 / 10)
-
-
-def test_softmax_forward_with_zero_weights_is_one_tenth(small_images):
+def test_softmax_forward_is_equation_4_with_rows_summing_to_one(rng):
+    X = images(rng, 4)
     model = task3a.SoftmaxModel(0.0)
     assert (model.I, model.num_outputs, model.w.shape) == (785, 10, (785, 10))
-    np.testing.assert_allclose(model.forward(small_images), 0.1)
-
-
-def test_softmax_cross_entropy_exact_value():
-    targets = np.array([[0, 1, 0], [1, 0, 0]])
-    outputs = np.array([[0.2, 0.5, 0.3], [0.9, 0.05, 0.05]])
-    expected = -(np.log(0.5) + np.log(0.9)) / 2
-    assert task3a.cross_entropy_loss(targets, outputs) == pytest.approx(expected, rel=1e-12)
-
-
-def test_softmax_loss_is_finite_where_a_probability_is_0():
-    loss = task3a.cross_entropy_loss(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]))
-    assert np.isfinite(loss) and loss > 700
-
-
-@pytest.mark.parametrize("l2_lambda", [0.0, 0.5])
-def test_softmax_gradient_matches_finite_differences_of_J(small_images, rng, l2_lambda):
-    model = task3a.SoftmaxModel(l2_lambda)
+    assert np.allclose(model.forward(X), 0.1, rtol=1e-15)
     model.w = rng.normal(0, 0.1, size=(785, 10))
-    Y = task3a.one_hot_encode(np.array([[0], [3], [9], [3], [5], [1]]), 10)
-
-    def cost():  # J = C + lambda * R(w), written out here independently
-        return (task3a.cross_entropy_loss(Y, model.forward(small_images))
-                + l2_lambda * np.sum(model.w**2))
-    model.backward(small_images, model.forward(small_images), Y)
-    numerical = numerical_gradient(cost, model.w)
-    assert relative_error(model.grad, numerical) < 1e-7
+    e = np.exp(X @ model.w)
+    out = model.forward(X)
+    assert np.allclose(out, e / e.sum(axis=1, keepdims=True), rtol=1e-13)
+    assert np.allclose(out.sum(axis=1), 1, rtol=1e-15)
 
 
-def test_l2_term_of_the_gradient_is_two_lambda_w():
+def test_softmax_forward_stays_finite_for_large_logits():
     X = np.zeros((1, 785))
-    model = task3a.SoftmaxModel(0.25)
-    model.w = np.full((785, 10), 2.0)
-    Y = task3a.one_hot_encode(np.array([[0]]), 10)
+    X[0, :3] = [1000.0, 999.0, -1000.0]
+    model = task3a.SoftmaxModel(0.0)
+    model.w[:3, :3] = np.eye(3)
+    out = model.forward(X)
+    e = np.exp([0.0, -1.0, -2000.0])
+    assert np.allclose(out[0, :3], e / (e.sum() + 7 * np.exp(-1000.0)), rtol=1e-15)
+
+
+@pytest.mark.parametrize("l2_reg_lambda", [0.0, 0.3])
+def test_softmax_backward_matches_central_differences_of_J(rng, l2_reg_lambda):
+    X, Y = images(rng, 6), np.eye(10)[rng.integers(0, 10, size=6)]
+    model = task3a.SoftmaxModel(l2_reg_lambda)
+    w = rng.normal(0, 0.1, size=(785, 10))
+    rows = slice(0, 40)  # 400 weights are enough; the formula is the same for all
+
+    def cost(block):
+        model.w = w.copy()
+        model.w[rows] = block
+        return (task3a.cross_entropy_loss(Y, model.forward(X))
+                + l2_reg_lambda * np.sum(model.w ** 2))
+    numerical = central_differences(cost, w[rows])
+    model.w = w
     model.backward(X, model.forward(X), Y)
-    np.testing.assert_allclose(model.grad, 2 * 0.25 * 2.0)  # X = 0: only the L2 term
+    assert np.allclose(model.grad[rows], numerical, rtol=1e-6, atol=1e-8)
 
 
-# --- one-hot -------------------------------------------------------------------------
+def test_the_l2_term_of_the_gradient_is_two_lambda_w(rng):
+    X, Y = images(rng, 3), np.eye(10)[[1, 2, 3]]
+    w = rng.normal(size=(785, 10))
+    grads = []
+    for l2_reg_lambda in (0.0, 0.25):
+        model = task3a.SoftmaxModel(l2_reg_lambda)
+        model.w = w
+        model.backward(X, model.forward(X), Y)
+        grads.append(model.grad)
+    assert np.allclose(grads[1] - grads[0], 0.5 * w, rtol=1e-12, atol=1e-15)
+
+
+def test_softmax_model_refuses_a_negative_lambda():
+    with pytest.raises(AssertionError, match="l2_reg_lambda should be >= 0, got -0.1"):
+        task3a.SoftmaxModel(-0.1)
+
+
+@pytest.mark.parametrize("model", [task2a.BinaryModel(), task3a.SoftmaxModel(0.0)])
+def test_models_refuse_images_without_the_bias_column(model):
+    with pytest.raises(AssertionError, match=r"X.shape: \(2, 784\), should be \[batch size, 785\]"):
+        model.forward(np.zeros((2, 784)))
+
+
+def test_backward_refuses_outputs_and_targets_of_different_shapes(rng):
+    with pytest.raises(AssertionError, match=r"Output shape: \(2, 10\), targets: \(2, 1\)"):
+        task3a.SoftmaxModel(0.0).backward(images(rng, 2), np.full((2, 10), 0.1),
+                                          np.zeros((2, 1)))
+
 
 def test_one_hot_encode():
-    encoded = task3a.one_hot_encode(np.array([[3], [0], [9]]), 10)
-    assert encoded.shape == (3, 10)
-    assert encoded[0].tolist() == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
-    assert encoded[1, 0] == 1 and encoded[2, 9] == 1 and encoded.sum() == 3
+    encoded = task3a.one_hot_encode(np.array([[3], [0], [9], [3]], dtype=np.uint8), 10)
+    assert np.array_equal(encoded, np.eye(10)[[3, 0, 9, 3]])
+    with pytest.raises(AssertionError, match=r"labels should lie in 0..9, got 0..10"):
+        task3a.one_hot_encode(np.array([[0], [10]]), 10)
 
 
-# --- the appendix gradient test ------------------------------------------------------
-
-def test_gradient_approximation_tests_pass_on_correct_models(small_images):
+@pytest.mark.parametrize("module, model", [(task2a, task2a.BinaryModel),
+                                           (task3a, lambda: task3a.SoftmaxModel(0.2))])
+def test_the_course_gradient_tests_pass_on_the_models(rng, module, model):
+    X = images(rng, 20)
+    Y = (rng.integers(0, 2, size=(20, 1)) if module is task2a
+         else np.eye(10)[rng.integers(0, 10, size=20)])
     np.random.seed(0)
-    Y_binary = np.array([[1], [0], [1], [1], [0], [0]])
-    assert task2a.gradient_approximation_test(task2a.BinaryModel(), small_images,
-                                              Y_binary) is None
-    Y = task3a.one_hot_encode(np.arange(6).reshape(-1, 1), 10)
-    for l2_lambda in (0.0, 1.0):
-        task3a.gradient_approximation_test(task3a.SoftmaxModel(l2_lambda), small_images, Y)
+    module.gradient_approximation_test(model(), X, Y)
 
 
-def test_gradient_approximation_test_catches_a_wrong_gradient(small_images):
-    class ForgetsTheBatchMean(task2a.BinaryModel):
-        def backward(self, X, outputs, targets):
-            self.grad = -X.T @ (targets - outputs)
-    Y = np.array([[1], [0], [1], [1], [0], [0]])
+def test_the_course_gradient_test_catches_a_gradient_twice_too_large(rng, monkeypatch):
+    X, Y = images(rng, 20), rng.integers(0, 2, size=(20, 1))
+    backward = task2a.BinaryModel.backward
+
+    def doubled(self, X, outputs, targets):
+        backward(self, X, outputs, targets)
+        self.grad = 2 * self.grad
+    monkeypatch.setattr(task2a.BinaryModel, "backward", doubled)
     with pytest.raises(AssertionError, match="Calculated gradient is incorrect"):
-        task2a.gradient_approximation_test(ForgetsTheBatchMean(), small_images, Y)
-
-
-def test_softmax_gradient_test_includes_the_l2_cost(small_images):
-    class ForgetsL2(task3a.SoftmaxModel):
-        def backward(self, X, outputs, targets):
-            self.grad = -X.T @ (targets - outputs) / X.shape[0]
-    Y = task3a.one_hot_encode(np.arange(6).reshape(-1, 1), 10)
-    np.random.seed(0)
-    task3a.gradient_approximation_test(ForgetsL2(0.0), small_images, Y)  # right for 0
-    with pytest.raises(AssertionError, match="Calculated gradient is incorrect"):
-        task3a.gradient_approximation_test(ForgetsL2(1.0), small_images, Y)
+        task2a.gradient_approximation_test(task2a.BinaryModel(), X, Y)

@@ -1,283 +1,147 @@
-"""The training loop: validation schedule, early stopping, a trainer written the course's
-way, the accuracy functions and the end-to-end trainers on small made-up data."""
-import math
-
+"""trainer.BaseTrainer: the course's loop (validation at step 0 and every fifth of an
+epoch), early stopping (task 2d) with the best weights returned, and the trainers of
+task2.py and task3.py, including ones written the scaffold's way."""
 import numpy as np
 import pytest
 
 import task2
+import task2a
 import task3
-from task2a import BinaryModel
-from task3a import SoftmaxModel, one_hot_encode
-from scaffold import ScaffoldLogisticTrainer, ScaffoldSoftmaxTrainer
+import task3a
+from conftest import separable
 from trainer import BaseTrainer
 
 
-class CountingModel:
-    """w[0] counts the gradient steps taken, so restored weights show which step."""
-    def __init__(self):
-        self.w = np.zeros((3, 1))
+class Scripted(BaseTrainer):
+    """Each step adds 1 to every weight; the validation losses are given in advance."""
 
-
-class ScriptedTrainer(BaseTrainer):
-    """train_step counts; validation_step returns scripted validation losses."""
-    def __init__(self, val_losses, num_train=10, batch_size=1, **kwargs):
-        X = np.zeros((num_train, 3))
-        Y = np.zeros((num_train, 1))
-        super().__init__(CountingModel(), 0.1, batch_size, False, X, Y, X, Y, **kwargs)
+    def __init__(self, val_losses, n=40, batch_size=4, **kwargs):
+        X, Y = np.zeros((n, 785)), np.zeros((n, 1))
+        super().__init__(task2a.BinaryModel(), 0.1, batch_size, False, X, Y, X, Y, **kwargs)
         self.val_losses = iter(val_losses)
 
     def train_step(self, X_batch, Y_batch):
-        self.model.w[0] += 1
-        return 0.0
+        self.model.w = self.model.w + 1
+        return 0.25
 
     def validation_step(self):
-        return next(self.val_losses), 0.0, 0.0
+        return next(self.val_losses), 0.5, 0.75
 
 
 def test_validation_runs_at_step_0_and_every_fifth_of_an_epoch():
-    trainer = ScriptedTrainer([1.0] * 100, num_train=10, batch_size=1,
-                              early_stopping_patience=None)
-    train_history, val_history = trainer.train(2)
-    assert list(train_history["loss"]) == list(range(20))
-    assert list(val_history["loss"]) == list(range(0, 20, 2))  # 10 batches // 5 = 2
+    trainer = Scripted(iter(np.linspace(1, 0, 100)), n=43, batch_size=4)  # 10 batches
+    train_history, val_history = trainer.train(3)
+    assert list(train_history["loss"]) == list(range(30))
+    assert list(val_history["loss"]) == list(range(0, 30, 2))
     assert list(train_history["accuracy"]) == list(val_history["accuracy"])
+    assert set(train_history["accuracy"].values()) == {0.5}
+    assert set(val_history["accuracy"].values()) == {0.75}
 
 
-def test_fewer_than_five_batches_per_epoch_validate_every_step():
-    trainer = ScriptedTrainer([1.0] * 100, num_train=3, batch_size=1,
-                              early_stopping_patience=None)
-    _, val_history = trainer.train(2)
-    assert list(val_history["loss"]) == list(range(6))
-
-
-def test_early_stopping_stops_after_10_checks_without_improvement_and_restores_best():
-    losses = [5.0, 4.0, 3.0] + [3.0] * 9 + [2.9] + [3.5] * 10 + [0.1] * 50
-    trainer = ScriptedTrainer(losses, num_train=10, batch_size=1)
+def test_early_stopping_after_10_checks_without_improvement_returns_the_best_weights(capsys):
+    losses = [5, 4, 3, 2, 1, 1.5, 1, 1.2] + [1.1] * 50  # lowest 1 at check 4, equalled at 6
+    trainer = Scripted(losses)  # 10 batches an epoch: checks every 2 steps
     train_history, val_history = trainer.train(100)
-    # best at check 12 (step 24): a tie (3.0) is no improvement, 2.9 is
-    assert trainer.best_step == 24 and trainer.best_val_loss == 2.9
-    assert trainer.stopped_early
-    assert trainer.stop_step == 44 and trainer.stop_epoch == 4  # 10 checks after the best
-    assert max(val_history["loss"]) == 44 and max(train_history["loss"]) == 44
-    assert trainer.model.w[0, 0] == 25  # the weights after step 24 (25 steps)
+    assert max(train_history["loss"]) == 28  # check 14 = step 28: 10 checks after check 4
+    assert list(val_history["loss"])[-1] == 28
+    assert np.all(trainer.model.w == 9)  # the weights after step 8, the check of the best
+    assert trainer.early_stop_epoch == 2
+    assert "Early stopping kicked in at step 28, during epoch 3 of 100" in capsys.readouterr().out
 
 
-def test_without_patience_all_epochs_run_and_final_weights_stay():
-    trainer = ScriptedTrainer([1.0] * 100, early_stopping_patience=None)
-    trainer.train(3)
-    assert not trainer.stopped_early and trainer.stop_step == 29
-    assert trainer.model.w[0, 0] == 30
+def test_without_patience_every_epoch_runs_and_the_last_weights_stay():
+    trainer = Scripted([1] + [2] * 100, early_stopping_patience=None)
+    train_history, _ = trainer.train(5)
+    assert max(train_history["loss"]) == 49
+    assert np.all(trainer.model.w == 50) and trainer.early_stop_epoch is None
 
 
-def test_early_stopping_with_another_patience_counts_checks_not_steps():
-    # 10 batches an epoch, batch size 1: a check every 2 steps
-    trainer = ScriptedTrainer([1.0, 0.5, 0.6, 0.7, 0.5, 0.9] + [0.1] * 50,
-                              early_stopping_patience=4)
-    trainer.train(100)
-    assert trainer.best_step == 2 and trainer.best_val_loss == 0.5
-    assert trainer.stopped_early and trainer.stop_step == 10 and trainer.stop_epoch == 1
-    assert trainer.model.w[0, 0] == 3
-
-
-def test_a_run_that_ends_by_its_epoch_count_keeps_its_last_weights():
-    losses = [3.0, 2.0, 1.0, 1.5, 1.2, 1.1, 1.3, 1.4, 1.6, 1.7] * 3
-    trainer = ScriptedTrainer(losses)
-    trainer.train(2)  # 10 checks, only 7 without improvement
-    assert not trainer.stopped_early and (trainer.stop_epoch, trainer.stop_step) == (1, 19)
-    assert trainer.best_step == 4 and trainer.best_val_loss == 1.0
-    assert trainer.model.w[0, 0] == 20
-
-
-class ScaffoldStyleArrayLoss(ScriptedTrainer):
-    """A common student form: train_step returns the loss as a size-1 array, and so does
-    validation_step."""
-    def train_step(self, X_batch, Y_batch):
-        super().train_step(X_batch, Y_batch)
-        return np.array([0.5])
-
-    def validation_step(self):
-        loss, accuracy_train, accuracy_val = super().validation_step()
-        return np.array([loss]), accuracy_train, accuracy_val
-
-
-def test_losses_returned_as_size_1_arrays_are_stored_as_returned_and_stop_early():
-    trainer = ScaffoldStyleArrayLoss([1.0, 0.5] + [0.7] * 20, early_stopping_patience=3)
-    train_history, val_history = trainer.train(10)
-    assert trainer.stopped_early and trainer.best_step == 2 and trainer.stop_step == 8
-    assert trainer.model.w[0, 0] == 3
-    assert isinstance(train_history["loss"][0], np.ndarray)
-    assert val_history["loss"][2].tolist() == [0.5]
+def test_another_patience_counts_checks():
+    trainer = Scripted([3, 2] + [2.5] * 100, early_stopping_patience=3)
+    train_history, _ = trainer.train(10)
+    assert max(train_history["loss"]) == 8  # checks 0, 2, 4, 6, 8: the best at 2, three after
 
 
 def test_training_again_starts_early_stopping_afresh():
-    trainer = ScriptedTrainer([1.0, 2.0, 2.0, 2.0] + [5.0] + [6.0] * 20,
-                              early_stopping_patience=3)
-    trainer.train(10)
-    assert (trainer.best_val_loss, trainer.best_step, trainer.stop_step) == (1.0, 0, 6)
-    trainer.train(10)  # the second run's own best is 5.0, though 1.0 was lower before
-    assert (trainer.best_val_loss, trainer.best_step, trainer.stop_step) == (5.0, 0, 6)
+    trainer = Scripted([1] * 11 + [5, 4] + [4.5] * 100)
+    first, _ = trainer.train(100)
+    second, _ = trainer.train(100)
+    assert max(first["loss"]) == 20 and max(second["loss"]) == 22
 
 
-def test_a_loss_that_is_not_finite_stops_training_with_step_and_learning_rate():
-    class Diverging(ScriptedTrainer):
-        def train_step(self, X_batch, Y_batch):
-            self.model.w[0] += 1
-            return math.inf if self.model.w[0, 0] > 3 else 1.0
-    with pytest.raises(FloatingPointError, match=r"became inf at step 3 .*learning rate 0.1"):
-        Diverging([1.0] * 100).train(5)
-
-
-def test_a_validation_loss_that_is_not_finite_stops_training_too():
-    trainer = ScriptedTrainer([1.0, 0.9, math.nan] + [1.0] * 100)
-    with pytest.raises(FloatingPointError, match=r"the validation loss became nan at step 4 "
-                                                 r"\(epoch 0\) with learning rate 0.1; lower"):
-        trainer.train(5)
-
-
-class FixedOutputs:
-    """A model whose forward returns given outputs, whatever the images."""
-    def __init__(self, outputs):
-        self.outputs = outputs
-
-    def forward(self, X):
-        return self.outputs
+def test_too_few_batches_for_five_checks_an_epoch_is_refused():
+    with pytest.raises(AssertionError, match="make 4 batches of 4, fewer than the 5"):
+        Scripted([1], n=19).train(1)
 
 
 def test_accuracies_on_hand_made_outputs():
-    outputs = FixedOutputs(np.array([[0.5], [0.49], [0.9], [0.1]]))
-    targets = np.array([[1], [1], [0], [0]])
-    assert task2.calculate_accuracy(None, targets, outputs) == 0.5  # 0.5 counts as class 1
-    probabilities = FixedOutputs(np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0, 1, 0]]))
-    targets = np.eye(3)[[0, 1, 1]]
-    assert task3.calculate_accuracy(None, targets, probabilities) == pytest.approx(2 / 3)
+    class Given:
+        def __init__(self, outputs):
+            self.outputs = outputs
+
+        def forward(self, X):
+            return self.outputs
+    binary = Given(np.array([[0.5], [0.49], [0.9], [0.1]]))
+    assert task2.calculate_accuracy(None, np.array([[1], [1], [0], [0]], np.uint8),
+                                    binary) == 0.5
+    softmax = Given(np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2], [0.2, 0.2, 0.6]]))
+    assert task3.calculate_accuracy(None, np.eye(3)[[1, 1, 2]], softmax) == pytest.approx(2 / 3)
 
 
-def test_calculate_accuracy_binary_uses_the_model(small_images):
-    model = BinaryModel()  # zero weights: every output is 0.5, so "class 1" everywhere
-    targets = np.array([[1], [1], [1], [0], [0], [1]])
-    assert task2.calculate_accuracy(small_images, targets, model) == pytest.approx(4 / 6)
+@pytest.mark.parametrize("trainer_class, model, num_outputs", [
+    (task2.LogisticTrainer, task2a.BinaryModel, 1),
+    (task3.SoftmaxTrainer, lambda: task3a.SoftmaxModel(0.0), 10)])
+def test_the_trainers_learn_a_separable_problem(rng, trainer_class, model, num_outputs):
+    X, Y = separable(rng, 400, num_outputs)
+    trainer = trainer_class(model(), 0.5, 20, True, X[:300], Y[:300], X[300:], Y[300:])
+    train_history, val_history = trainer.train(20)
+    assert list(val_history["accuracy"].values())[-1] >= 0.95
+    assert train_history["loss"][0] == pytest.approx(np.log(max(num_outputs, 2)), rel=1e-12)
 
 
-def test_calculate_accuracy_softmax_is_argmax_against_one_hot(small_images):
-    model = SoftmaxModel(0.0)
-    model.w[:, 7] = small_images[0] * 10  # image 0 strongly class 7
-    targets = one_hot_encode(np.array([[7], [7], [7], [1], [2], [3]]), 10)
-    predictions = model.forward(small_images).argmax(axis=1)
-    expected = np.mean(predictions == np.array([7, 7, 7, 1, 2, 3]))
-    assert predictions[0] == 7
-    assert task3.calculate_accuracy(small_images, targets, model) == expected
-
-
-def separable_binary_data(rng, n):
-    """Images whose class is the sign of pixel 0, other pixels faint noise (preprocessed)."""
-    X = rng.uniform(-0.1, 0.1, size=(n, 785))
-    X[:, 0] = rng.uniform(-1, 1, size=n)
-    X[:, -1] = 1
-    return X, (X[:, :1] > 0).astype(np.int64)
-
-
-def test_logistic_trainer_learns_a_separable_problem(rng):
-    X, Y = separable_binary_data(rng, 400)
-    model = BinaryModel()
-    trainer = task2.LogisticTrainer(model, 0.5, 20, True, X[:300], Y[:300], X[300:], Y[300:])
-    _, val_history = trainer.train(20)
-    assert val_history["accuracy"][trainer.best_step] > 0.95
-    assert task2.calculate_accuracy(X[300:], Y[300:], model) > 0.95
-
-
-def random_sets(rng, num_outputs, n=60, n_train=40):
-    """Preprocessed-looking float64 images and targets, split in training and validation."""
-    X = rng.uniform(-1, 1, size=(n, 785))
-    X[:, -1] = 1
-    labels = rng.integers(0, num_outputs if num_outputs > 1 else 2, size=(n, 1))
-    Y = one_hot_encode(labels, num_outputs) if num_outputs > 1 else labels
-    return X[:n_train], Y[:n_train], X[n_train:], Y[n_train:]
-
-
-@pytest.mark.parametrize("ours, scaffold, make_model", [
-    (task2.LogisticTrainer, ScaffoldLogisticTrainer, BinaryModel),
-    (task3.SoftmaxTrainer, ScaffoldSoftmaxTrainer, lambda: SoftmaxModel(0.0)),
-])
-def test_our_trainers_train_exactly_as_trainers_written_the_scaffolds_way(
-        rng, ours, scaffold, make_model):
-    data = random_sets(rng, make_model().w.shape[1])
-    runs = []
-    for trainer_class in (ours, scaffold):
-        model = make_model()
-        np.random.seed(4)
-        runs.append((trainer_class(model, 0.05, 8, True, *data).train(3), model.w))
-    assert runs[0][0] == runs[1][0]
-    np.testing.assert_array_equal(runs[0][1], runs[1][1])
-    val_accuracy = list(runs[0][0][1]["accuracy"].values())
-    assert len(set(val_accuracy)) > 1  # the runs learned something to compare
-
-
-class RecordingTrainer(ScaffoldLogisticTrainer):
-    """The scaffold's trainer, recording each call and the weights at each check."""
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.calls, self.weights_at_check = [], {}
+class ScaffoldSoftmaxTrainer(BaseTrainer):
+    """A trainer written the scaffold's way: the update in place on the model's weights."""
 
     def train_step(self, X_batch, Y_batch):
-        self.calls.append("step")
-        return super().train_step(X_batch, Y_batch)
+        outputs = self.model.forward(X_batch)
+        self.model.backward(X_batch, outputs, Y_batch)
+        self.model.w -= self.learning_rate * self.model.grad
+        return task3a.cross_entropy_loss(Y_batch, outputs)
 
     def validation_step(self):
-        steps_so_far = self.calls.count("step")
-        self.calls.append(f"validation after {steps_so_far} steps")
-        self.weights_at_check[steps_so_far - 1] = self.model.w.copy()
-        return super().validation_step()
+        loss = task3a.cross_entropy_loss(self.Y_val, self.model.forward(self.X_val))
+        return (loss, task3.calculate_accuracy(self.X_train, self.Y_train, self.model),
+                task3.calculate_accuracy(self.X_val, self.Y_val, self.model))
 
 
-def noisy_binary_split(rng):
-    X, Y = separable_binary_data(rng, 400)
-    Y[:60] = 1 - Y[:60]  # label noise, so the validation loss stops improving
-    return X[:300], Y[:300], X[300:], Y[300:]
-
-
-def test_a_trainer_written_the_scaffolds_way_validates_after_each_checks_step(rng):
-    """30 batches an epoch: a check every 6 steps, right after steps 0, 6, 12, ..."""
-    trainer = RecordingTrainer(BinaryModel(), 0.5, 10, False, *noisy_binary_split(rng),
-                               early_stopping_patience=None)
-    train_history, val_history = trainer.train(2)
-    expected = []
-    for step in range(60):
-        expected.append("step")
-        if step % 6 == 0:
-            expected.append(f"validation after {step + 1} steps")
-    assert trainer.calls == expected
-    assert list(val_history["loss"]) == list(train_history["accuracy"]) == list(range(0, 60, 6))
-
-
-def test_a_trainer_written_the_scaffolds_way_stops_early_with_the_best_weights(rng):
-    model = BinaryModel()
-    np.random.seed(3)
-    trainer = RecordingTrainer(model, 2.0, 10, True, *noisy_binary_split(rng),
-                               early_stopping_patience=4)
-    train_history, val_history = trainer.train(40)
-    losses = val_history["loss"]
-    best = min(losses, key=losses.get)
-    assert trainer.stopped_early and trainer.best_step == best
-    assert trainer.best_val_loss == losses[best]
-    checks = list(losses)
-    assert checks[-1] == trainer.stop_step == checks[checks.index(best) + 4]
-    assert max(train_history["loss"]) == trainer.stop_step  # no step after the stop
-    assert trainer.stop_epoch == trainer.stop_step // 30 and trainer.best_epoch == best // 30
-    np.testing.assert_array_equal(model.w, trainer.weights_at_check[best])
-    assert not np.array_equal(model.w, trainer.weights_at_check[trainer.stop_step])
-
-
-def test_softmax_trainer_is_reproducible_with_numpys_seed_and_differs_without(rng):
-    X, labels = rng.uniform(-1, 1, size=(100, 785)), rng.integers(0, 10, size=(100, 1))
-    X[:, -1] = 1
-    Y = one_hot_encode(labels, 10)
+def test_a_trainer_updating_in_place_trains_as_ours_and_stops_with_the_best_weights(rng):
+    X, Y = separable(rng, 300, 10)
+    Y_val = np.roll(Y[200:], 1, axis=0)  # validation labels that disagree: the loss rises
     runs = []
-    for seed in (7, 7, 8):
-        model = SoftmaxModel(0.1)
-        trainer = task3.SoftmaxTrainer(model, 0.05, 10, True, X[:80], Y[:80], X[80:], Y[80:])
+    for trainer_class in (task3.SoftmaxTrainer, ScaffoldSoftmaxTrainer):
+        np.random.seed(3)
+        model = task3a.SoftmaxModel(0.0)
+        trainer = trainer_class(model, 0.5, 20, True, X[:200], Y[:200], X[200:], Y_val)
+        histories = trainer.train(50)
+        runs.append((histories, model.w, trainer.early_stop_epoch))
+    (ours, w_ours, stop_ours), (scaffold, w_scaffold, stop_scaffold) = runs
+    assert stop_ours is not None and stop_ours == stop_scaffold
+    assert ours == scaffold and np.array_equal(w_ours, w_scaffold)
+    losses = ours[1]["loss"]
+    best = min(losses, key=losses.get)
+    model = task3a.SoftmaxModel(0.0)
+    model.w = w_scaffold
+    assert task3a.cross_entropy_loss(Y_val, model.forward(X[200:])) == losses[best]
+
+
+def test_the_seed_repeats_a_shuffled_run_and_another_seed_changes_it(rng):
+    X, Y = separable(rng, 200, 10)
+    weights = []
+    for seed in (5, 5, 6):
         np.random.seed(seed)
-        runs.append((trainer.train(3), model.w.copy()))
-    assert runs[0][0] == runs[1][0]
-    np.testing.assert_array_equal(runs[0][1], runs[1][1])
-    assert not np.array_equal(runs[0][1], runs[2][1])
+        model = task3a.SoftmaxModel(0.0)
+        task3.SoftmaxTrainer(model, 0.1, 20, True, X, Y, X, Y,
+                             early_stopping_patience=None).train(2)
+        weights.append(model.w)
+    assert np.array_equal(weights[0], weights[1])
+    assert not np.array_equal(weights[0], weights[2])
