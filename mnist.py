@@ -69,7 +69,3 @@ def load():
     X_train, Y_train, X_test, Y_test = (read_file(*f) for f in FILES)
     return X_train, Y_train.reshape(-1), X_test, Y_test.reshape(-1)
 
-
-if __name__ == "__main__":
-    for array in load():
-        print(array.shape, array.dtype)

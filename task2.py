@@ -94,6 +94,7 @@ def main():
 
     # The training loss is averaged over each epoch's batches
     steps_per_epoch = X_train.shape[0] // batch_size
+    plt.rcParams["figure.figsize"] = (5, 3.5)  # fonts large enough in the report
 
     # Plot loss for first model (task 2b)
     plt.ylim([0., .2])

@@ -95,6 +95,7 @@ def main():
 
     # The training loss is averaged over each epoch, as in task 2
     steps_per_epoch = X_train.shape[0] // batch_size
+    plt.rcParams["figure.figsize"] = (5, 3.5)  # fonts large enough in the report
 
     # Plot loss (task 3b)
     plt.ylim([0.2, .6])

@@ -53,6 +53,7 @@ def main():
     plt.close()
 
     # Plotting of the validation accuracy for each lambda (task 4c), lambda 0 dashed on top
+    plt.rcParams["figure.figsize"] = (5, 3.5)  # fonts large enough in the report
     plt.gca().set_prop_cycle(color=[*plt.cm.viridis(np.linspace(0, 0.85, 4)), "black"],
                              linestyle=["-", "-", "-", "-", "--"])
     plt.ylim([0.65, .93])

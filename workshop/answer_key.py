@@ -241,43 +241,8 @@ def checks_2a(m):
         if np.any(w != 0):
             raise Failed("task2a.BinaryModel(): the weights should start at zero")
 
-    X, Y = small_batch(1)
-    w = np.random.default_rng(1).normal(0, 0.05, size=(785, 1))
-
-    def forward():
-        model = m["task2a"].BinaryModel()
-        model.w = w.copy()
-        out = as_array(call(model.forward, "task2a.BinaryModel.forward", X),
-                       "task2a.BinaryModel.forward", (len(X), 1))
-        expect_close(out, ref_sigmoid(X, w), "task2a.BinaryModel.forward",
-                     "output differs from equation 1")
-
-    def backward():
-        model = m["task2a"].BinaryModel()
-        model.w = w.copy()
-        P = ref_sigmoid(X, w)
-        call(model.backward, "task2a.BinaryModel.backward", X, P, Y, returns=False)
-        grad = as_array(model.grad, "task2a.BinaryModel.backward (self.grad)", (785, 1))
-        expect_close(grad, ref_gradient(X, Y, P), "task2a.BinaryModel.backward",
-                     "gradient differs from equation 6 averaged over the batch")
-
-    def backward_numerical():
-        model = m["task2a"].BinaryModel()
-
-        def cost(weights):
-            model.w = weights
-            return as_number(m["task2a"].cross_entropy_loss(Y, model.forward(X)),
-                             "task2a.cross_entropy_loss")
-        indices = np.random.default_rng(2).choice(785, 20, replace=False)
-        numerical = numerical_gradient(cost, w, indices)
-        model.w = w.copy()
-        model.backward(X, model.forward(X), Y)
-        expect_close(np.asarray(model.grad).ravel()[indices], numerical,
-                     "task2a.BinaryModel.backward", "gradient differs from the central "
-                     "difference of cross_entropy_loss(forward)", rtol=1e-5, atol=1e-8)
-
     return [preprocess_shape, preprocess_values, bias_column, loss_value, model_shape,
-            forward, backward, backward_numerical]
+            *model_checks(m, "task2a", "BinaryModel", 1)]
 
 
 def train_step_checks(m, module: str, trainer_name: str, num_outputs: int, lr: float):
@@ -471,9 +436,6 @@ def checks_2e(m):
 
 
 def checks_3a(m):
-    X, Y = small_batch(10)
-    w = np.random.default_rng(3).normal(0, 0.05, size=(785, 10))
-
     def one_hot():
         got = as_array(call(m["task3a"].one_hot_encode, "task3a.one_hot_encode",
                             np.array([[3], [0], [9]]), 10), "task3a.one_hot_encode", (3, 10))
@@ -493,46 +455,58 @@ def checks_3a(m):
         expect_close(got, ref_softmax_loss(T, P), "task3a.cross_entropy_loss",
                      "equation 5 for two made-up examples")
 
-    def forward():
-        model = m["task3a"].SoftmaxModel(0.0)
+    return [one_hot, model_shape, loss_value, *model_checks(m, "task3a", "SoftmaxModel", 10)]
+
+
+def model_checks(m, module: str, model_name: str, num_outputs: int, l2_reg_lambda=0.0,
+                 parts=("forward", "backward", "backward_numerical")) -> list:
+    """Checks of BinaryModel (num_outputs 1) or SoftmaxModel(l2_reg_lambda): forward against
+    equation 1 or 4, backward against equation 6 or 8 averaged over the batch plus
+    2 lambda w, and backward against central differences of the loss plus lambda R(w)."""
+    X, Y = small_batch(num_outputs)
+    w = np.random.default_rng(num_outputs).normal(0, 0.05, size=(785, num_outputs))
+    P = ref_sigmoid(X, w) if num_outputs == 1 else ref_softmax(X, w)
+    name = f"{module}.{model_name}" + (f"({l2_reg_lambda:g})" if l2_reg_lambda else "")
+    equations = ("1", "6") if num_outputs == 1 else ("4", "8")
+    l2_text = " + 2 * lambda * w" if l2_reg_lambda else ""
+
+    def new_model():
+        model = getattr(m[module], model_name)(*([] if num_outputs == 1 else [l2_reg_lambda]))
         model.w = w.copy()
-        out = as_array(call(model.forward, "task3a.SoftmaxModel.forward", X),
-                       "task3a.SoftmaxModel.forward", (len(X), 10))
-        expect_close(out, ref_softmax(X, w), "task3a.SoftmaxModel.forward",
-                     "output differs from equation 4")
+        return model
+
+    def forward():
+        out = as_array(call(new_model().forward, f"{name}.forward", X), f"{name}.forward",
+                       (len(X), num_outputs))
+        expect_close(out, P, f"{name}.forward", f"output differs from equation {equations[0]}")
 
     def backward():
-        model = m["task3a"].SoftmaxModel(0.0)
-        model.w = w.copy()
-        P = ref_softmax(X, w)
-        call(model.backward, "task3a.SoftmaxModel.backward", X, P, Y, returns=False)
-        grad = as_array(model.grad, "task3a.SoftmaxModel.backward (self.grad)", (785, 10))
-        expect_close(grad, ref_gradient(X, Y, P), "task3a.SoftmaxModel.backward",
-                     "gradient differs from equation 8 averaged over the batch")
+        model = new_model()
+        call(model.backward, f"{name}.backward", X, P, Y, returns=False)
+        grad = as_array(model.grad, f"{name}.backward (self.grad)", (785, num_outputs))
+        expect_close(grad, ref_gradient(X, Y, P, w, l2_reg_lambda), f"{name}.backward",
+                     f"gradient differs from equation {equations[1]} averaged over the "
+                     f"batch{l2_text}")
 
     def backward_numerical():
-        expect_numerical_gradient(m["task3a"], 0.0, X, Y, w)
+        model = new_model()
 
-    return [one_hot, model_shape, loss_value, forward, backward, backward_numerical]
+        def cost(weights):
+            model.w = weights
+            loss = as_number(m[module].cross_entropy_loss(Y, model.forward(X)),
+                             f"{module}.cross_entropy_loss")
+            return loss + l2_reg_lambda * np.sum(weights ** 2)
+        indices = np.random.default_rng(4).choice(w.size, 30, replace=False)
+        numerical = numerical_gradient(cost, w, indices)
+        model.w = w.copy()
+        model.backward(X, model.forward(X), Y)
+        expect_close(np.asarray(model.grad).ravel()[indices], numerical, f"{name}.backward",
+                     f"gradient differs from the central difference of cross_entropy_loss"
+                     + (f" + {l2_reg_lambda:g} * sum(w**2)" if l2_reg_lambda else ""),
+                     rtol=1e-5, atol=1e-8)
 
-
-def expect_numerical_gradient(task3a, l2_reg_lambda, X, Y, w):
-    """backward against central differences of C + lambda R(w), R the sum of w**2."""
-    model = task3a.SoftmaxModel(l2_reg_lambda)
-
-    def cost(weights):
-        model.w = weights
-        loss = as_number(task3a.cross_entropy_loss(Y, model.forward(X)),
-                         "task3a.cross_entropy_loss")
-        return loss + l2_reg_lambda * np.sum(weights ** 2)
-    indices = np.random.default_rng(4).choice(w.size, 30, replace=False)
-    numerical = numerical_gradient(cost, w, indices)
-    model.w = w.copy()
-    model.backward(X, model.forward(X), Y)
-    expect_close(np.asarray(model.grad).ravel()[indices], numerical,
-                 "task3a.SoftmaxModel.backward", "gradient differs from the central "
-                 f"difference of cross_entropy_loss + {l2_reg_lambda:g} * sum(w**2)",
-                 rtol=1e-5, atol=1e-8)
+    checks = {"forward": forward, "backward": backward, "backward_numerical": backward_numerical}
+    return [checks[part] for part in parts]
 
 
 def checks_3c(m):
@@ -559,22 +533,8 @@ def checks_3c(m):
 
 
 def checks_4b(m):
-    X, Y = small_batch(10, seed=5)
-    w = np.random.default_rng(6).normal(0, 0.05, size=(785, 10))
-
-    def l2_term():
-        model = m["task3a"].SoftmaxModel(0.5)
-        model.w = w.copy()
-        P = ref_softmax(X, w)
-        call(model.backward, "task3a.SoftmaxModel.backward", X, P, Y, returns=False)
-        grad = as_array(model.grad, "task3a.SoftmaxModel(0.5).backward", (785, 10))
-        expect_close(grad, ref_gradient(X, Y, P, w, 0.5), "task3a.SoftmaxModel(0.5).backward",
-                     "gradient differs from equation 8 + 2 * lambda * w")
-
-    def l2_numerical():
-        expect_numerical_gradient(m["task3a"], 0.5, X, Y, w)
-
-    return [l2_term, l2_numerical]
+    return model_checks(m, "task3a", "SoftmaxModel", 10, l2_reg_lambda=0.5,
+                        parts=("backward", "backward_numerical"))
 
 
 CHECKS = {
