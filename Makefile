@@ -47,7 +47,7 @@ $(VENV_READY): requirements.txt
 	touch $@
 
 # Fetched when absent; `make data` verifies all four files every time it is asked.
-$(DATA): | $(VENV_READY)
+$(DATA) &: | $(VENV_READY)
 	$(PY) workshop/fetch_mnist.py
 
 data: | $(VENV_READY)

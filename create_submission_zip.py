@@ -11,7 +11,6 @@ zipfile_path = folder / "assignment_code.zip"
 
 missing = [name for name in files_to_include if not (folder / name).is_file()]
 assert not missing, f"Did not find {', '.join(missing)} in {folder}"
-print("-" * 80)
 with zipfile.ZipFile(zipfile_path, "w", zipfile.ZIP_DEFLATED) as archive:
     for name in files_to_include:
         archive.write(folder / name, arcname=name)

@@ -54,7 +54,7 @@ def read_file(name: str, header_size: int, num_items: int, item_size: int) -> np
         raise ValueError(f"MNIST file {path} has {len(data)} bytes, the original "
                          f"{expected_size}: it is truncated or another file. Delete it "
                          "and run again to download it anew.")
-    items = np.frombuffer(data, dtype=np.uint8, offset=header_size)
+    items = np.frombuffer(bytearray(data), dtype=np.uint8, offset=header_size)  # writable
     return items.reshape(num_items, item_size)
 
 

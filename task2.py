@@ -92,14 +92,17 @@ def main():
     print("Train accuracy:", calculate_accuracy(X_train, Y_train, model))
     print("Validation accuracy:", calculate_accuracy(X_val, Y_val, model))
 
-    # The training loss is averaged over each epoch's batches
+    plt.rcParams.update({"figure.figsize": (5, 3.3), "figure.constrained_layout.use": True,
+                         "savefig.dpi": 150})  # sized for the report
     steps_per_epoch = X_train.shape[0] // batch_size
-    plt.rcParams["figure.figsize"] = (5, 3.5)  # fonts large enough in the report
 
-    # Plot loss for first model (task 2b)
+    # Plot loss for first model (task 2b): the training loss of every step, light, and its
+    # mean over each epoch
+    plt.gca().set_prop_cycle(color=["lightsteelblue", "tab:blue", "tab:orange"])
     plt.ylim([0., .2])
-    utils.plot_loss(train_history["loss"],
-                    "Training loss", npoints_to_average=steps_per_epoch)
+    utils.plot_loss(train_history["loss"], "Training loss, every step")
+    utils.plot_loss(train_history["loss"], "Training loss",
+                    npoints_to_average=steps_per_epoch, plot_variance=False)
     utils.plot_loss(val_history["loss"], "Validation loss")
     plt.title("Task 2.b: logistic regression (2 vs 3), no shuffling")
     plt.legend()
@@ -132,16 +135,16 @@ def main():
     print("With shuffling: Final Validation accuracy:",
           calculate_accuracy(X_val, Y_val, model))
 
-    # Over the steps both runs trained; blue and orange mean training and validation elsewhere
+    # Both runs over the steps both trained, in the colour of what is shown, dashed with shuffle
     last_common_step = min(max(train_history["loss"]), max(train_history_shuffle["loss"]))
     plt.xlim([0, last_common_step])
-    plt.gca().set_prop_cycle(color=["tab:green", "tab:purple"])
+    plt.gca().set_prop_cycle(color=["tab:blue"] * 2, linestyle=["-", "--"])
     plt.ylim([0., .2])
-    utils.plot_loss(train_history["loss"],
-                    "Training loss without shuffle", npoints_to_average=steps_per_epoch)
-    utils.plot_loss(train_history_shuffle["loss"],
-                    "Training loss with shuffle", npoints_to_average=steps_per_epoch)
-    plt.title("Task 2.e: training loss with and without shuffling")
+    utils.plot_loss(train_history["loss"], "Training loss without shuffle",
+                    npoints_to_average=steps_per_epoch, plot_variance=False)
+    utils.plot_loss(train_history_shuffle["loss"], "Training loss with shuffle",
+                    npoints_to_average=steps_per_epoch, plot_variance=False)
+    plt.title("Task 2.e: training loss, shuffled or not")
     plt.legend()
     plt.xlabel("Number of training steps")
     plt.ylabel("Cross entropy loss")
@@ -149,11 +152,11 @@ def main():
     plt.close()
 
     plt.xlim([0, last_common_step])
-    plt.gca().set_prop_cycle(color=["tab:green", "tab:purple"])
+    plt.gca().set_prop_cycle(color=["tab:orange"] * 2, linestyle=["-", "--"])
     plt.ylim([0.93, .99])
     utils.plot_loss(val_history["accuracy"], "Validation accuracy without shuffle")
     utils.plot_loss(val_history_shuffle["accuracy"], "Validation accuracy with shuffle")
-    plt.title("Task 2.e: validation accuracy with and without shuffling")
+    plt.title("Task 2.e: validation accuracy, shuffled or not")
     plt.xlabel("Number of training steps")
     plt.ylabel("Accuracy")
     plt.legend()

@@ -76,7 +76,7 @@ class BinaryModel:
 def gradient_approximation_test(model: BinaryModel, X: np.ndarray, Y: np.ndarray):
     """
         Numerical approximation of the gradient, explained in the assignment's appendix.
-        There is no need to change this function.
+        This function is not to be edited.
     """
     w_start = np.random.normal(
         loc=0, scale=1/model.w.shape[0]**2, size=model.w.shape)

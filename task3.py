@@ -93,14 +93,15 @@ def main():
     print("Final Train accuracy:", calculate_accuracy(X_train, Y_train, model))
     print("Final Validation accuracy:", calculate_accuracy(X_val, Y_val, model))
 
-    # The training loss is averaged over each epoch, as in task 2
-    steps_per_epoch = X_train.shape[0] // batch_size
-    plt.rcParams["figure.figsize"] = (5, 3.5)  # fonts large enough in the report
+    plt.rcParams.update({"figure.figsize": (5, 3.3), "figure.constrained_layout.use": True,
+                         "savefig.dpi": 150})  # sized for the report
 
-    # Plot loss (task 3b)
+    # Plot loss (task 3b): the training loss of every step, light, and its mean over each epoch
+    plt.gca().set_prop_cycle(color=["lightsteelblue", "tab:blue", "tab:orange"])
     plt.ylim([0.2, .6])
-    utils.plot_loss(train_history["loss"],
-                    "Training loss", npoints_to_average=steps_per_epoch)
+    utils.plot_loss(train_history["loss"], "Training loss, every step")
+    utils.plot_loss(train_history["loss"], "Training loss",
+                    npoints_to_average=X_train.shape[0] // batch_size, plot_variance=False)
     utils.plot_loss(val_history["loss"], "Validation loss")
     plt.title("Task 3.b: softmax regression (10 digits)")
     plt.legend()

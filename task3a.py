@@ -90,7 +90,7 @@ def one_hot_encode(Y: np.ndarray, num_classes: int):
 def gradient_approximation_test(model: SoftmaxModel, X: np.ndarray, Y: np.ndarray):
     """
         Numerical approximation of the gradient, explained in the assignment's appendix.
-        There is no need to change this function.
+        This function is not to be edited.
     """
     def cost():
         # Task 4b: with L2, backward gives the gradient of J = C + lambda * R(w)

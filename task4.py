@@ -36,9 +36,11 @@ def main():
         print(f"lambda = {l2_reg_lambda}: Final Validation accuracy:",
               calculate_accuracy(X_val, Y_val, model))
 
+    plt.rcParams.update({"figure.figsize": (5, 3.3), "figure.constrained_layout.use": True,
+                         "savefig.dpi": 150})  # sized for the report
     # Plotting of softmax weights (task 4b): each digit's 784 pixel weights (no bias) as a
     # 28x28 image, a row per lambda, each row in its own grey scale with 0 at mid-grey
-    fig, axes = plt.subplots(2, 10, figsize=(8, 2.4), layout="constrained")
+    fig, axes = plt.subplots(2, 10, figsize=(8, 2.4))
     for row, l2_reg_lambda in zip(axes, [0, 1.0]):
         images = models[l2_reg_lambda].w[:784].T.reshape(10, 28, 28)
         limit = np.abs(images).max()
@@ -52,10 +54,9 @@ def main():
     plt.savefig("task4b_softmax_weight.png")
     plt.close()
 
-    # Plotting of the validation accuracy for each lambda (task 4c), lambda 0 dashed on top
-    plt.rcParams["figure.figsize"] = (5, 3.5)  # fonts large enough in the report
-    plt.gca().set_prop_cycle(color=[*plt.cm.viridis(np.linspace(0, 0.85, 4)), "black"],
-                             linestyle=["-", "-", "-", "-", "--"])
+    # Plotting of the validation accuracy for each lambda (task 4c), lambda 0 dotted on top
+    plt.gca().set_prop_cycle(color=["tab:red", "tab:brown", "tab:pink", "tab:olive", "black"],
+                             linestyle=["-", "-", "-", "-", ":"])
     plt.ylim([0.65, .93])
     for l2_reg_lambda in l2_lambdas + [0]:
         utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"], f"λ = {l2_reg_lambda}")
@@ -68,12 +69,12 @@ def main():
 
     # Task 4e - Plotting of the squared L2 norm of the weights after training, per lambda
     squared_norms = [np.sum(models[l2_reg_lambda].w**2) for l2_reg_lambda in l2_lambdas]
-    plt.plot(l2_lambdas, squared_norms, "o-", label="With L2 regularization")
+    plt.plot(l2_lambdas, squared_norms, "o-", color="tab:red", label="With L2 regularization")
     plt.axhline(np.sum(models[0].w**2), color="black", linestyle="--",
                 label="λ = 0 (no regularization)")
     plt.xscale("log")
     plt.grid(alpha=.3)
-    plt.title("Task 4.e: squared L2 norm of the weights after training")
+    plt.title("Task 4.e: squared L2 norm of the weights")
     plt.xlabel("λ (log scale)")
     plt.ylabel("$\\|w\\|^2$, the sum of all squared weights")
     plt.legend()

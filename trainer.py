@@ -31,19 +31,11 @@ class BaseTrainer:
         self.early_stopping_patience = early_stopping_patience
 
     def validation_step(self):
-        """
-        Evaluates the model on the whole sets (see task2.py).
-        Returns:
-            loss (float) on the validation set, accuracy_train (float), accuracy_val (float)
-        """
+        """Returns the validation loss and the training and validation accuracy (floats)."""
         pass
 
     def train_step(self, X_batch: np.ndarray, Y_batch: np.ndarray):
-        """
-            One forward pass, backward pass and gradient descent step (see task2.py).
-        Returns:
-            loss value (float) on batch
-        """
+        """One gradient descent step on a batch; returns its loss (float). See task2.py."""
         pass
 
     def train(

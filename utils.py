@@ -118,19 +118,21 @@ def plot_loss(loss_dict: dict, label: str = None, npoints_to_average=1, plot_var
         loss_dict: {global step: loss or accuracy}
         label: the curve's name in the legend
         npoints_to_average: draw the mean of each window of this many points, at the
-            window's middle step, with a band of one standard deviation around it
+            window's middle step, and with plot_variance a band of one standard deviation
     """
     global_steps = list(loss_dict.keys())
     loss = list(loss_dict.values())
-    if npoints_to_average == 1 or not plot_variance:
+    if npoints_to_average == 1:
         plt.plot(global_steps, loss, label=label)
         return
 
     num_points = len(loss) // npoints_to_average
-    windows = np.reshape(loss[:num_points * npoints_to_average], (num_points, -1))
+    windows = np.reshape(loss[:num_points * npoints_to_average],
+                         (num_points, npoints_to_average))
     mean_loss, loss_std = windows.mean(axis=1), windows.std(axis=1)
     steps = global_steps[npoints_to_average // 2::npoints_to_average][:num_points]
     plt.plot(steps, mean_loss,
              label=f"{label} (mean over {npoints_to_average} steps)")
-    plt.fill_between(steps, mean_loss - loss_std, mean_loss + loss_std, alpha=.2,
-                     label=f"{label} (± 1 std over {npoints_to_average} steps)")
+    if plot_variance:
+        plt.fill_between(steps, mean_loss - loss_std, mean_loss + loss_std, alpha=.2,
+                         label=f"{label} (± 1 std over {npoints_to_average} steps)")

@@ -137,3 +137,17 @@ def test_the_real_mnist_shapes_labels_and_the_course_sets():
     assert [a.shape for a in sets] == [(4005, 784), (4005, 1), (2042, 784), (2042, 1)]
     sets = utils.load_full_mnist()
     assert [a.shape for a in sets] == [(20000, 784), (20000, 1), (10000, 784), (10000, 1)]
+
+
+def test_plot_loss_with_fewer_points_than_a_window_draws_nothing_and_fails_not():
+    plt.figure()
+    utils.plot_loss({0: 1.0, 1: 0.5}, "loss", npoints_to_average=10)
+    assert [line.get_xdata().tolist() for line in plt.gca().lines] == [[]]
+    plt.close()
+
+
+def test_the_loaded_arrays_can_be_changed_in_place(data_folder):
+    write_fake_mnist(data_folder)
+    X_train, Y_train, _, _ = mnist.load()
+    X_train[0, 0], Y_train[0] = 255, 9
+    assert (X_train[0, 0], Y_train[0]) == (255, 9)

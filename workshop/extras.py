@@ -71,10 +71,11 @@ def gradient_errors(model, loss, X: np.ndarray, Y: np.ndarray, rng) -> list[floa
 
 
 def save_gradient_figure(path: Path, curves: dict) -> None:
-    plt.figure(figsize=(6.4, 4))
-    for (name, errors), marker in zip(curves.items(), "os"):
-        plt.loglog(EPSILONS, errors, marker + "-", label=name)
-    plt.loglog(EPSILONS, np.square(EPSILONS), "k--", label="The course's bound $\\epsilon^2$")
+    plt.figure(figsize=(5, 3.3), layout="constrained")
+    for (name, errors), marker, color in zip(curves.items(), "os", ("tab:cyan", "tab:purple")):
+        plt.loglog(EPSILONS, errors, marker + "-", color=color, label=name)
+    plt.loglog(EPSILONS, np.square(EPSILONS), "--", color="gray",
+               label="The course's bound $\\epsilon^2$")
     plt.axvline(COURSE_EPSILON, color="gray", linewidth=0.8)
     plt.title("Gradient check: largest error against $\\epsilon$")
     plt.xlabel("$\\epsilon$ (the course's test: $10^{-3}$, grey line)")
@@ -82,7 +83,7 @@ def save_gradient_figure(path: Path, curves: dict) -> None:
     plt.legend()
     plt.grid(alpha=0.3, which="major")
     with atomic_path(path) as tmp:
-        plt.savefig(tmp, format="png", dpi=150, bbox_inches="tight")
+        plt.savefig(tmp, format="png", dpi=150)
     plt.close()
 
 
@@ -95,16 +96,17 @@ def confusion_matrix(true: np.ndarray, predicted: np.ndarray) -> np.ndarray:
 
 def save_confusion_figure(path: Path, counts: np.ndarray) -> None:
     errors = np.where(np.eye(10, dtype=bool), 0, counts)
-    fig, ax = plt.subplots(figsize=(6.4, 5))
+    fig, ax = plt.subplots(figsize=(5.5, 4.4), layout="constrained")
     shown = ax.imshow(errors, cmap="Greys")
     for (t, p), n in np.ndenumerate(counts):
-        ax.text(p, t, str(n), ha="center", va="center", fontsize=8,
-                color="tab:blue" if t == p else ("white" if n > errors.max() / 2 else "black"))
+        ax.text(p, t, str(n), ha="center", va="center", fontsize=7,
+                fontweight="bold" if t == p else "normal",
+                color="white" if n > errors.max() / 2 and t != p else "black")
     ax.set(xticks=range(10), yticks=range(10), xlabel="Predicted digit", ylabel="True digit",
-           title="Task 3 model on the validation set: images per (true, predicted)")
-    fig.colorbar(shown, ax=ax, label="Misclassified images (diagonal in blue: correct)")
+           title="Task 3 model: validation images per true, predicted digit")
+    fig.colorbar(shown, ax=ax, label="Misclassified images (diagonal, bold: correct)")
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=150, bbox_inches="tight")
+        fig.savefig(tmp, format="png", dpi=150)
     plt.close(fig)
 
 

@@ -91,13 +91,13 @@ def lowest(history: dict) -> tuple[int, float]:
     return int(steps[values.argmin()]), float(values.min())
 
 
-def rises(history: dict, after_step: int = 0, up_to_step: float = np.inf
+def drops(history: dict, after_step: int = 0, up_to_step: float = np.inf
           ) -> list[tuple[int, float]]:
-    """(step, rise) for every check of a history whose value is above the previous check's,
-    for checks after after_step up to up_to_step, largest rise first."""
+    """(step, drop) for every check of a history whose value is below the previous check's,
+    for checks after after_step up to up_to_step, largest drop first."""
     steps, values = curve(history)
-    found = [(int(step), float(rise)) for step, rise in zip(steps[1:], np.diff(values))
-             if rise > 0 and after_step < step <= up_to_step]
+    found = [(int(step), float(-change)) for step, change in zip(steps[1:], np.diff(values))
+             if change < 0 and after_step < step <= up_to_step]
     return sorted(found, key=lambda pair: -pair[1])
 
 
