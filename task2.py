@@ -135,10 +135,10 @@ def main():
     print("With shuffling: Final Validation accuracy:",
           calculate_accuracy(X_val, Y_val, model))
 
-    # Both runs over the steps both trained, in the colour of what is shown, dashed with shuffle
+    # Both runs over the steps both trained, in shades of what is shown, dashed with shuffle
     last_common_step = min(max(train_history["loss"]), max(train_history_shuffle["loss"]))
     plt.xlim([0, last_common_step])
-    plt.gca().set_prop_cycle(color=["tab:blue"] * 2, linestyle=["-", "--"])
+    plt.gca().set_prop_cycle(color=["tab:blue", "navy"], linestyle=["-", "--"])
     plt.ylim([0., .2])
     utils.plot_loss(train_history["loss"], "Training loss without shuffle",
                     npoints_to_average=steps_per_epoch, plot_variance=False)
@@ -152,7 +152,7 @@ def main():
     plt.close()
 
     plt.xlim([0, last_common_step])
-    plt.gca().set_prop_cycle(color=["tab:orange"] * 2, linestyle=["-", "--"])
+    plt.gca().set_prop_cycle(color=["tab:orange", "saddlebrown"], linestyle=["-", "--"])
     plt.ylim([0.93, .99])
     utils.plot_loss(val_history["accuracy"], "Validation accuracy without shuffle")
     utils.plot_loss(val_history_shuffle["accuracy"], "Validation accuracy with shuffle")

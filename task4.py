@@ -38,18 +38,18 @@ def main():
 
     plt.rcParams.update({"figure.figsize": (5, 3.3), "figure.constrained_layout.use": True,
                          "savefig.dpi": 150})  # sized for the report
-    # Plotting of softmax weights (task 4b): each digit's 784 pixel weights (no bias) as a
-    # 28x28 image, a row per lambda, each row in its own grey scale with 0 at mid-grey
+    # Plotting of softmax weights (task 4b): 28x28 pixel weights (no bias), 0 at mid-grey
     fig, axes = plt.subplots(2, 10, figsize=(8, 2.4))
     for row, l2_reg_lambda in zip(axes, [0, 1.0]):
         images = models[l2_reg_lambda].w[:784].T.reshape(10, 28, 28)
         limit = np.abs(images).max()
         for digit, ax in enumerate(row):
-            ax.imshow(images[digit], cmap="gray", vmin=-limit, vmax=limit)
+            shown = ax.imshow(images[digit], cmap="gray", vmin=-limit, vmax=limit)
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_title(str(digit))
-        row[0].set_ylabel(f"λ = {l2_reg_lambda}")
+        row[0].set_ylabel(f"λ = {l2_reg_lambda:g}")
+        fig.colorbar(shown, ax=row, label="weight")
     fig.suptitle("Task 4.b: weights per digit (white positive, black negative)")
     plt.savefig("task4b_softmax_weight.png")
     plt.close()
@@ -57,19 +57,29 @@ def main():
     # Plotting of the validation accuracy for each lambda (task 4c), lambda 0 dotted on top
     plt.gca().set_prop_cycle(color=["tab:red", "tab:brown", "tab:pink", "tab:olive", "black"],
                              linestyle=["-", "-", "-", "-", ":"])
-    plt.ylim([0.65, .93])
+    plt.ylim([0.5, .93])
     for l2_reg_lambda in l2_lambdas + [0]:
-        utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"], f"λ = {l2_reg_lambda}")
+        utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"], f"λ = {l2_reg_lambda:g}")
     plt.title("Task 4.c: validation accuracy for each L2 strength λ")
     plt.xlabel("Number of training steps")
     plt.ylabel("Validation accuracy")
-    plt.legend(loc="lower right", ncol=3)
+    plt.legend(loc="lower left")
+    # An inset of the last ten epochs, where the curves of lambda <= 0.01 lie close together
+    plt.axes([0.53, 0.21, 0.42, 0.27])  # in figure coordinates, over the lower right
+    plt.tick_params(labelsize=8)
+    plt.gca().set_prop_cycle(color=["tab:pink", "tab:olive", "black"], linestyle=["-", "-", ":"])
+    for l2_reg_lambda in [.01, .001, 0]:
+        utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"])
+    steps_per_epoch = X_train.shape[0] // batch_size
+    plt.xlim([(num_epochs - 10) * steps_per_epoch, num_epochs * steps_per_epoch])
+    plt.ylim([0.9, 0.92])
+    plt.title("Last 10 epochs", fontsize=9)
     plt.savefig("task4c_l2_reg_accuracy.png")
     plt.close()
 
     # Task 4e - Plotting of the squared L2 norm of the weights after training, per lambda
     squared_norms = [np.sum(models[l2_reg_lambda].w**2) for l2_reg_lambda in l2_lambdas]
-    plt.plot(l2_lambdas, squared_norms, "o-", color="tab:red", label="With L2 regularization")
+    plt.plot(l2_lambdas, squared_norms, "o-", color="tab:gray", label="With L2 regularization")
     plt.axhline(np.sum(models[0].w**2), color="black", linestyle="--",
                 label="λ = 0 (no regularization)")
     plt.xscale("log")

@@ -62,11 +62,8 @@ def binary_prune_dataset(class1: int, class2: int,
 
 
 def load_binary_dataset(class1: int, class2: int):
-    """
-    Loads MNIST, keeps two classes and splits it into training and validation sets.
-    Returns:
-        X_train [N, 784], Y_train [N, 1], X_val [M, 784], Y_val [M, 1]
-    """
+    """Loads MNIST, keeps two classes and splits it into training and validation sets:
+    X_train [N, 784], Y_train [N, 1], X_val [M, 784], Y_val [M, 1]."""
     train_size = 20000
     val_size = 10000
     X_train, Y_train, X_val, Y_val = mnist.load()
@@ -88,11 +85,8 @@ def load_binary_dataset(class1: int, class2: int):
 
 
 def load_full_mnist():
-    """
-    Loads MNIST and splits it into training and validation sets.
-    Returns:
-        X_train [20000, 784], Y_train [20000, 1], X_val [10000, 784], Y_val [10000, 1]
-    """
+    """Loads MNIST and splits it into training and validation sets: X_train [20000, 784],
+    Y_train [20000, 1], X_val [10000, 784], Y_val [10000, 1]."""
     train_size = 20000
     test_size = 10000
     X_train, Y_train, X_val, Y_val = mnist.load()

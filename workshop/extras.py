@@ -99,12 +99,12 @@ def save_confusion_figure(path: Path, counts: np.ndarray) -> None:
     fig, ax = plt.subplots(figsize=(5.5, 4.4), layout="constrained")
     shown = ax.imshow(errors, cmap="Greys")
     for (t, p), n in np.ndenumerate(counts):
-        ax.text(p, t, str(n), ha="center", va="center", fontsize=7,
+        ax.text(p, t, str(n), ha="center", va="center", fontsize=8,
                 fontweight="bold" if t == p else "normal",
                 color="white" if n > errors.max() / 2 and t != p else "black")
     ax.set(xticks=range(10), yticks=range(10), xlabel="Predicted digit", ylabel="True digit",
            title="Task 3 model: validation images per true, predicted digit")
-    fig.colorbar(shown, ax=ax, label="Misclassified images (diagonal, bold: correct)")
+    fig.colorbar(shown, ax=ax, label="Images misclassified (shading of the cells off the diagonal)")
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=150)
     plt.close(fig)

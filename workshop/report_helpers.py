@@ -126,3 +126,24 @@ def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st, ..."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def below(history: dict, limit: float) -> list[int]:
+    """The steps of a history whose value is below limit (cut off by a zoomed axis)."""
+    steps, values = curve(history)
+    return [int(step) for step in steps[values < limit]]
+
+
+def steps_text(steps: list[int], every: int) -> str:
+    """Steps in words, runs of checks every `every` steps as ranges: 'steps 0-18 and 204'."""
+    runs = []
+    for step in steps:
+        if runs and step - runs[-1][-1] == every:
+            runs[-1].append(step)
+        else:
+            runs.append([step])
+    parts = []
+    for run in runs:
+        parts += [f"{run[0]}–{run[-1]}"] if len(run) > 2 else [str(step) for step in run]
+    text = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return ("step " if len(steps) == 1 else "steps ") + text
