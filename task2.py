@@ -105,7 +105,7 @@ def main():
                     npoints_to_average=steps_per_epoch, plot_variance=False)
     utils.plot_loss(val_history["loss"], "Validation loss")
     plt.title("Task 2.b: logistic regression (2 vs 3), no shuffling")
-    plt.legend()
+    plt.legend(fontsize=8, loc="upper right")
     plt.xlabel("Number of training steps")
     plt.ylabel("Cross entropy loss")
     plt.savefig("task2b_binary_train_loss.png")
@@ -153,7 +153,7 @@ def main():
 
     plt.xlim([0, last_common_step])
     plt.gca().set_prop_cycle(color=["tab:orange", "saddlebrown"], linestyle=["-", "--"])
-    plt.ylim([0.93, .99])
+    plt.ylim([0.9, .99])
     utils.plot_loss(val_history["accuracy"], "Validation accuracy without shuffle")
     utils.plot_loss(val_history_shuffle["accuracy"], "Validation accuracy with shuffle")
     plt.title("Task 2.e: validation accuracy, shuffled or not")

@@ -55,7 +55,7 @@ def main():
     plt.close()
 
     # Plotting of the validation accuracy for each lambda (task 4c), lambda 0 dotted on top
-    plt.gca().set_prop_cycle(color=["tab:red", "tab:brown", "tab:pink", "tab:olive", "black"],
+    plt.gca().set_prop_cycle(color=["tab:red", "tab:purple", "tab:green", "goldenrod", "black"],
                              linestyle=["-", "-", "-", "-", ":"])
     plt.ylim([0.5, .93])
     for l2_reg_lambda in l2_lambdas + [0]:
@@ -67,7 +67,7 @@ def main():
     # An inset of the last ten epochs, where the curves of lambda <= 0.01 lie close together
     plt.axes([0.53, 0.21, 0.42, 0.27])  # in figure coordinates, over the lower right
     plt.tick_params(labelsize=8)
-    plt.gca().set_prop_cycle(color=["tab:pink", "tab:olive", "black"], linestyle=["-", "-", ":"])
+    plt.gca().set_prop_cycle(color=["tab:green", "goldenrod", "black"], linestyle=["-", "-", ":"])
     for l2_reg_lambda in [.01, .001, 0]:
         utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"])
     steps_per_epoch = X_train.shape[0] // batch_size
@@ -82,11 +82,11 @@ def main():
     plt.plot(l2_lambdas, squared_norms, "o-", color="tab:gray", label="With L2 regularization")
     plt.axhline(np.sum(models[0].w**2), color="black", linestyle="--",
                 label="λ = 0 (no regularization)")
-    plt.xscale("log")
+    plt.gca().set(xscale="log", yscale="log")
     plt.grid(alpha=.3)
     plt.title("Task 4.e: squared L2 norm of the weights")
     plt.xlabel("λ (log scale)")
-    plt.ylabel("$\\|w\\|^2$, the sum of all squared weights")
+    plt.ylabel("$\\|w\\|^2$, sum of squared weights (log scale)")
     plt.legend()
     plt.savefig("task4e_l2_reg_norms.png")
     plt.close()
