@@ -92,8 +92,8 @@ def main():
     print("Train accuracy:", calculate_accuracy(X_train, Y_train, model))
     print("Validation accuracy:", calculate_accuracy(X_val, Y_val, model))
 
-    plt.rcParams.update({"figure.figsize": (5, 3.3), "figure.constrained_layout.use": True,
-                         "savefig.dpi": 150})  # sized for the report
+    plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
+                         "font.size": 11, "savefig.dpi": 150})  # sized for the report
     steps_per_epoch = X_train.shape[0] // batch_size
 
     # Plot loss for first model (task 2b): the training loss of every step, light, and its
@@ -104,8 +104,8 @@ def main():
     utils.plot_loss(train_history["loss"], "Training loss",
                     npoints_to_average=steps_per_epoch, plot_variance=False)
     utils.plot_loss(val_history["loss"], "Validation loss")
-    plt.title("Task 2.b: logistic regression (2 vs 3), no shuffling")
-    plt.legend(fontsize=8, loc="upper right")
+    plt.title("Task 2.b: loss (2 vs 3, no shuffling)")
+    plt.legend(fontsize=9, loc="upper right")
     plt.xlabel("Number of training steps")
     plt.ylabel("Cross entropy loss")
     plt.savefig("task2b_binary_train_loss.png")
@@ -115,7 +115,7 @@ def main():
     plt.ylim([0.93, .99])
     utils.plot_loss(train_history["accuracy"], "Training accuracy")
     utils.plot_loss(val_history["accuracy"], "Validation accuracy")
-    plt.title("Task 2.c: accuracy (2 vs 3), no shuffling")
+    plt.title("Task 2.c: accuracy (2 vs 3, no shuffling)")
     plt.xlabel("Number of training steps")
     plt.ylabel("Accuracy")
     plt.legend()
@@ -139,12 +139,12 @@ def main():
     last_common_step = min(max(train_history["loss"]), max(train_history_shuffle["loss"]))
     plt.xlim([0, last_common_step])
     plt.gca().set_prop_cycle(color=["tab:blue", "navy"], linestyle=["-", "--"])
-    plt.ylim([0., .2])
-    utils.plot_loss(train_history["loss"], "Training loss without shuffle",
+    plt.ylim([0.05, .15])
+    utils.plot_loss(train_history["loss"], "Without shuffle",
                     npoints_to_average=steps_per_epoch, plot_variance=False)
-    utils.plot_loss(train_history_shuffle["loss"], "Training loss with shuffle",
+    utils.plot_loss(train_history_shuffle["loss"], "With shuffle",
                     npoints_to_average=steps_per_epoch, plot_variance=False)
-    plt.title("Task 2.e: training loss, shuffled or not")
+    plt.title("Task 2.e: training loss")
     plt.legend()
     plt.xlabel("Number of training steps")
     plt.ylabel("Cross entropy loss")
@@ -154,9 +154,9 @@ def main():
     plt.xlim([0, last_common_step])
     plt.gca().set_prop_cycle(color=["tab:orange", "saddlebrown"], linestyle=["-", "--"])
     plt.ylim([0.9, .99])
-    utils.plot_loss(val_history["accuracy"], "Validation accuracy without shuffle")
-    utils.plot_loss(val_history_shuffle["accuracy"], "Validation accuracy with shuffle")
-    plt.title("Task 2.e: validation accuracy, shuffled or not")
+    utils.plot_loss(val_history["accuracy"], "Without shuffle")
+    utils.plot_loss(val_history_shuffle["accuracy"], "With shuffle")
+    plt.title("Task 2.e: validation accuracy")
     plt.xlabel("Number of training steps")
     plt.ylabel("Accuracy")
     plt.legend()

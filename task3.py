@@ -93,8 +93,8 @@ def main():
     print("Final Train accuracy:", calculate_accuracy(X_train, Y_train, model))
     print("Final Validation accuracy:", calculate_accuracy(X_val, Y_val, model))
 
-    plt.rcParams.update({"figure.figsize": (5, 3.3), "figure.constrained_layout.use": True,
-                         "savefig.dpi": 150})  # sized for the report
+    plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
+                         "font.size": 11, "savefig.dpi": 150})  # sized for the report
 
     # Plot loss (task 3b): the training loss of every step, light, and its mean over each epoch
     plt.gca().set_prop_cycle(color=["lightsteelblue", "tab:blue", "tab:orange"])
@@ -103,7 +103,7 @@ def main():
     utils.plot_loss(train_history["loss"], "Training loss",
                     npoints_to_average=X_train.shape[0] // batch_size, plot_variance=False)
     utils.plot_loss(val_history["loss"], "Validation loss")
-    plt.title("Task 3.b: softmax regression (10 digits)")
+    plt.title("Task 3.b: loss (10 digits)")
     plt.legend()
     plt.xlabel("Number of training steps")
     plt.ylabel("Cross entropy loss")
@@ -114,7 +114,7 @@ def main():
     plt.ylim([0.89, .93])
     utils.plot_loss(train_history["accuracy"], "Training accuracy")
     utils.plot_loss(val_history["accuracy"], "Validation accuracy")
-    plt.title("Task 3.c: softmax regression accuracy (10 digits)")
+    plt.title("Task 3.c: accuracy (10 digits)")
     plt.xlabel("Number of training steps")
     plt.ylabel("Accuracy")
     plt.legend()

@@ -36,8 +36,8 @@ def main():
         print(f"lambda = {l2_reg_lambda}: Final Validation accuracy:",
               calculate_accuracy(X_val, Y_val, model))
 
-    plt.rcParams.update({"figure.figsize": (5, 3.3), "figure.constrained_layout.use": True,
-                         "savefig.dpi": 150})  # sized for the report
+    plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
+                         "font.size": 11, "savefig.dpi": 150})  # sized for the report
     # Plotting of softmax weights (task 4b): 28x28 pixel weights (no bias), 0 at mid-grey
     fig, axes = plt.subplots(2, 10, figsize=(8, 2.4))
     for row, l2_reg_lambda in zip(axes, [0, 1.0]):
@@ -55,19 +55,19 @@ def main():
     plt.close()
 
     # Plotting of the validation accuracy for each lambda (task 4c), lambda 0 dotted on top
-    plt.gca().set_prop_cycle(color=["tab:red", "tab:purple", "tab:green", "goldenrod", "black"],
+    plt.gca().set_prop_cycle(color=["tab:red", "tab:purple", "tab:green", "tab:cyan", "black"],
                              linestyle=["-", "-", "-", "-", ":"])
     plt.ylim([0.5, .93])
     for l2_reg_lambda in l2_lambdas + [0]:
         utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"], f"λ = {l2_reg_lambda:g}")
-    plt.title("Task 4.c: validation accuracy for each L2 strength λ")
+    plt.title("Task 4.c: validation accuracy per λ")
     plt.xlabel("Number of training steps")
     plt.ylabel("Validation accuracy")
     plt.legend(loc="lower left")
     # An inset of the last ten epochs, where the curves of lambda <= 0.01 lie close together
     plt.axes([0.53, 0.21, 0.42, 0.27])  # in figure coordinates, over the lower right
     plt.tick_params(labelsize=8)
-    plt.gca().set_prop_cycle(color=["tab:green", "goldenrod", "black"], linestyle=["-", "-", ":"])
+    plt.gca().set_prop_cycle(color=["tab:green", "tab:cyan", "black"], linestyle=["-", "-", ":"])
     for l2_reg_lambda in [.01, .001, 0]:
         utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"])
     steps_per_epoch = X_train.shape[0] // batch_size
@@ -84,9 +84,9 @@ def main():
                 label="λ = 0 (no regularization)")
     plt.gca().set(xscale="log", yscale="log")
     plt.grid(alpha=.3)
-    plt.title("Task 4.e: squared L2 norm of the weights")
+    plt.title("Task 4.e: squared norm of the weights")
     plt.xlabel("λ (log scale)")
-    plt.ylabel("$\\|w\\|^2$, sum of squared weights (log scale)")
+    plt.ylabel("$\\|w\\|^2$ (log scale)")
     plt.legend()
     plt.savefig("task4e_l2_reg_norms.png")
     plt.close()

@@ -71,8 +71,8 @@ def gradient_errors(model, loss, X: np.ndarray, Y: np.ndarray, rng) -> list[floa
 
 
 def save_gradient_figure(path: Path, curves: dict) -> None:
-    plt.figure(figsize=(5, 3.3), layout="constrained")
-    for (name, errors), marker, color in zip(curves.items(), "os", ("tab:cyan", "tab:gray")):
+    plt.figure(figsize=(4.6, 3.1), layout="constrained")
+    for (name, errors), marker, color in zip(curves.items(), "os", ("tab:brown", "tab:gray")):
         plt.loglog(EPSILONS, errors, marker + "-", color=color, label=name)
     plt.loglog(EPSILONS, np.square(EPSILONS), "--", color="gray",
                label="The course's bound $\\epsilon^2$")
