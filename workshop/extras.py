@@ -76,9 +76,9 @@ def save_gradient_figure(path: Path, curves: dict) -> None:
         plt.loglog(EPSILONS, errors, marker + "-", color=color, label=name)
     plt.loglog(EPSILONS, np.square(EPSILONS), "--", color="gray",
                label="The course's bound $\\epsilon^2$")
-    plt.axvline(COURSE_EPSILON, color="gray", linewidth=0.8)
+    plt.axvline(COURSE_EPSILON, color="tab:olive", linewidth=0.8)
     plt.title("Gradient check: largest error against $\\epsilon$")
-    plt.xlabel("$\\epsilon$ (the course's test: $10^{-3}$, grey line)")
+    plt.xlabel("$\\epsilon$ (the course's test: $10^{-3}$, olive line)")
     plt.ylabel("max |central difference - gradient|")
     plt.legend()
     plt.grid(alpha=0.3, which="major")
