@@ -9,6 +9,7 @@ import sys
 import numpy as np
 
 import record
+from atomic import as_json
 import trainer
 from conftest import ROOT, WORKSHOP
 
@@ -56,8 +57,8 @@ def test_every_training_run_is_recorded_and_train_is_restored(tmp_path, monkeypa
 def test_equal_runs_give_equal_text(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     name = write_script(tmp_path)
-    first = record.as_json(record.record(name)[0])
-    assert record.as_json(record.record(name)[0]) == first
+    first = as_json(record.record(name)[0])
+    assert as_json(record.record(name)[0]) == first
     assert json.loads(first)["runs"][1]["settings"]["shuffle"] is True
 
 

@@ -377,7 +377,7 @@ def checks_2d(m):
                          f"{STOP_STEP} and {BEST_STEP}")
         expect_close(ref_binary_loss(Y_val, model.forward(X_val)),
                      val_history["loss"][BEST_STEP], "trainer.BaseTrainer.train",
-                     f"validation loss of the weights returned, against the best check's")
+                     "validation loss of the weights returned, against the best check's")
 
     return [check_steps, stops_after_patience, returns_best_weights, mnist_stop]
 
@@ -501,7 +501,7 @@ def model_checks(m, module: str, model_name: str, num_outputs: int, l2_reg_lambd
         model.w = w.copy()
         model.backward(X, model.forward(X), Y)
         expect_close(np.asarray(model.grad).ravel()[indices], numerical, f"{name}.backward",
-                     f"gradient differs from the central difference of cross_entropy_loss"
+                     "gradient differs from the central difference of cross_entropy_loss"
                      + (f" + {l2_reg_lambda:g} * sum(w**2)" if l2_reg_lambda else ""),
                      rtol=1e-5, atol=1e-8)
 
@@ -548,6 +548,11 @@ CHECKS = {
     "3c": checks_3c,
     "4b": checks_4b,
 }
+
+
+def all_failed(task: str, message: str) -> dict:
+    """The result of a task none of whose checks could run: each fails with message."""
+    return {"passed": 0, "failed": len(CHECKS[task]({})), "first_failure": message}
 
 
 def describe(error: BaseException) -> str:
@@ -644,8 +649,7 @@ def main() -> None:
             result = run_checks(task, import_modules(folder, MODULES[task], seconds, broken),
                                 seconds)
         except Failed as failure:  # every check of the task fails with it
-            result = {"passed": 0, "failed": len(CHECKS[task]({})),
-                      "first_failure": str(failure)}
+            result = all_failed(task, str(failure))
         with open(results, "a") as out:
             out.write(json.dumps({"task": task, **result}) + "\n")
 

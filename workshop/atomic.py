@@ -1,5 +1,6 @@
 """Files written whole or not at all: what an interrupted build leaves, make can trust."""
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -23,3 +24,14 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def as_json(results: dict) -> str:
+    """A results file's text: JSON with its keys sorted, so equal runs give equal text."""
+    return json.dumps(results, indent=1, sort_keys=True) + "\n"
+
+
+def write_json(path: str | os.PathLike, results: dict) -> None:
+    """Write a results file whole or not at all."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(as_json(results))

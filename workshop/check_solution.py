@@ -33,7 +33,7 @@ from pathlib import Path
 
 import tqdm
 
-from answer_key import CHECKS, TASKS
+from answer_key import CHECKS, TASKS, all_failed
 from atomic import atomic_path
 
 RUNNER = Path(__file__).resolve().parent / "answer_key.py"
@@ -89,12 +89,8 @@ def run_submission(code: Path, tasks: list[str], seconds: float) -> dict:
         remaining = remaining[len(done):]
         if remaining:
             task = remaining.pop(0)
-            results[task] = failed_task(task, problem)
+            results[task] = all_failed(task, problem)
     return results
-
-
-def failed_task(task: str, message: str) -> dict:
-    return {"passed": 0, "failed": len(CHECKS[task]({})), "first_failure": message}
 
 
 def check_all(paths: list[str], tasks: list[str], jobs: int, seconds: float) -> dict:
@@ -110,7 +106,7 @@ def check_all(paths: list[str], tasks: list[str], jobs: int, seconds: float) -> 
                 code = copy_submission(Path(path), workdir)
             except (OSError, zipfile.BadZipFile) as error:
                 for task in tasks:
-                    results[path, task] = failed_task(task, f"cannot be read: {error}")
+                    results[path, task] = all_failed(task, f"cannot be read: {error}")
                 continue
             futures[pool.submit(run_submission, code, tasks, seconds)] = path
         for future in tqdm.tqdm(concurrent.futures.as_completed(futures), total=len(futures),

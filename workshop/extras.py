@@ -15,7 +15,6 @@ results/extras.json, each whole or not at all. Takes a few seconds.
 """
 import contextlib
 import io
-import json
 import os
 import sys
 from pathlib import Path
@@ -31,7 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import task2a  # noqa: E402  (graded modules, found through ROOT)
 import task3a  # noqa: E402
 import utils  # noqa: E402
-from atomic import atomic_path  # noqa: E402
+from atomic import atomic_path, write_json  # noqa: E402
 
 RESULTS = ROOT / "results"
 EPSILONS = [10.0 ** -k for k in range(1, 9)]
@@ -139,8 +138,7 @@ def main() -> None:
                                   "images": IMAGES, "weights_checked": WEIGHTS_CHECKED,
                                   "max_errors": curves},
                "confusion_matrix": counts.tolist()}
-    with atomic_path(RESULTS / "extras.json") as tmp:  # last: make trusts it
-        tmp.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    write_json(RESULTS / "extras.json", results)  # last: make trusts it
     print("extras: results/extra_gradient_check.png, results/extra_confusion_matrix.png, "
           "results/extras.json")
 

@@ -12,7 +12,6 @@ trains nothing (task2a, task3a) gets a results file with no runs once its checks
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
 import contextlib
-import json
 import os
 import sys
 import time
@@ -26,7 +25,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # the scripts only save their figure
 
 import trainer  # noqa: E402  (a graded module, found through ROOT)
 
-from atomic import atomic_path  # noqa: E402
+from atomic import atomic_path, write_json  # noqa: E402
 
 SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4")
 RESULTS = ROOT / "results"
@@ -87,11 +86,6 @@ def record(script: str) -> tuple[dict, list[np.ndarray]]:
     return {"script": f"{script}.py", "checks_passed": True, "runs": runs}, weights
 
 
-def as_json(results: dict) -> str:
-    """The results as JSON text, keys sorted: equal runs give equal text."""
-    return json.dumps(results, indent=1, sort_keys=True) + "\n"
-
-
 def main(scripts: list[str]) -> None:
     unknown = [s for s in scripts if s not in SCRIPTS]
     if not scripts or unknown:
@@ -103,8 +97,7 @@ def main(scripts: list[str]) -> None:
         if weights:
             with atomic_path(RESULTS / f"{script}_weights.npz") as tmp, open(tmp, "wb") as file:
                 np.savez(file, *weights)
-        with atomic_path(RESULTS / f"{script}.json") as tmp:  # last: make trusts it
-            tmp.write_text(as_json(results))
+        write_json(RESULTS / f"{script}.json", results)  # last: make trusts it
         print(f"{script}.py: {len(results['runs'])} training run(s) recorded in "
               f"results/{script}.json ({time.perf_counter() - start:.0f} s)")
 
