@@ -6,8 +6,6 @@ import subprocess
 import sys
 import zipfile
 
-import matplotlib
-import numpy as np
 import pytest
 
 from conftest import GRADED, ROOT

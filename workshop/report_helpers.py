@@ -128,10 +128,24 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def below(history: dict, limit: float) -> list[int]:
-    """The steps of a history whose value is below limit (cut off by a zoomed axis)."""
+def last_step(run: dict) -> int:
+    """The last training step a run took (counted from 0)."""
+    return max(int(step) for step in run["train_history"]["loss"])
+
+
+def below(history: dict, limit: float, up_to_step: float = np.inf) -> list[int]:
+    """The steps of a history, up to up_to_step, whose value is below limit (cut off by a
+    zoomed axis)."""
     steps, values = curve(history)
-    return [int(step) for step in steps[values < limit]]
+    return [int(step) for step in steps[(values < limit) & (steps <= up_to_step)]]
+
+
+def cut_off(run: dict, limit: float, up_to_step: float = np.inf) -> dict:
+    """{"training": ..., "validation": ...}: the checks, up to up_to_step, whose accuracy
+    lies below limit, in words (see steps_text)."""
+    every = run["steps_per_epoch"] // 5
+    return {name: steps_text(below(run[key]["accuracy"], limit, up_to_step), every)
+            for name, key in (("training", "train_history"), ("validation", "val_history"))}
 
 
 def steps_text(steps: list[int], every: int) -> str:
