@@ -92,8 +92,9 @@ def main():
     print("Train accuracy:", calculate_accuracy(X_train, Y_train, model))
     print("Validation accuracy:", calculate_accuracy(X_val, Y_val, model))
 
+    # Sized for the report, legends opaque over the curves
     plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
-                         "font.size": 11, "savefig.dpi": 150})  # sized for the report
+                         "font.size": 11, "savefig.dpi": 150, "legend.framealpha": 1})
     steps_per_epoch = X_train.shape[0] // batch_size
 
     # Plot loss for first model (task 2b): the training loss of every step, light, and its

@@ -36,8 +36,9 @@ def main():
         print(f"lambda = {l2_reg_lambda}: Final Validation accuracy:",
               calculate_accuracy(X_val, Y_val, model))
 
+    # Sized for the report, legends opaque over the curves
     plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
-                         "font.size": 11, "savefig.dpi": 150})  # sized for the report
+                         "font.size": 11, "savefig.dpi": 150, "legend.framealpha": 1})
     # Plotting of softmax weights (task 4b): 28x28 pixel weights (no bias), 0 at mid-grey
     fig, axes = plt.subplots(2, 10, figsize=(8, 2.4))
     for row, l2_reg_lambda in zip(axes, [0, 1.0]):
@@ -54,26 +55,22 @@ def main():
     plt.savefig("task4b_softmax_weight.png")
     plt.close()
 
-    # Plotting of the validation accuracy for each lambda (task 4c), lambda 0 dotted on top
-    plt.gca().set_prop_cycle(color=["tab:red", "tab:purple", "tab:green", "tab:cyan", "black"],
-                             linestyle=["-", "-", "-", "-", ":"])
-    plt.ylim([0.5, .93])
-    for l2_reg_lambda in l2_lambdas + [0]:
-        utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"], f"λ = {l2_reg_lambda:g}")
-    plt.title("Task 4.c: validation accuracy per λ")
-    plt.xlabel("Number of training steps")
-    plt.ylabel("Validation accuracy")
-    plt.legend(loc="lower left")
-    # An inset of the last ten epochs, where the curves of lambda <= 0.01 lie close together
-    plt.axes([0.53, 0.21, 0.42, 0.27])  # in figure coordinates, over the lower right
-    plt.tick_params(labelsize=8)
-    plt.gca().set_prop_cycle(color=["tab:green", "tab:cyan", "black"], linestyle=["-", "-", ":"])
-    for l2_reg_lambda in [.01, .001, 0]:
-        utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"])
+    # Plotting of the validation accuracy for each lambda (task 4c): the whole run, and the
+    # last ten epochs, where the curves of lambda <= 0.01 lie close together; lambda 0 dotted
+    fig, (whole, end) = plt.subplots(1, 2, figsize=(6.6, 2.4))
+    for ax in (whole, end):
+        plt.sca(ax)
+        ax.set_prop_cycle(color=["tab:red", "tab:purple", "tab:green", "tab:cyan", "black"],
+                          linestyle=["-", "-", "-", "-", ":"])
+        for l2_reg_lambda in l2_lambdas + [0]:
+            utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"], f"λ = {l2_reg_lambda:g}")
+        ax.set_xlabel("Number of training steps")
     steps_per_epoch = X_train.shape[0] // batch_size
-    plt.xlim([(num_epochs - 10) * steps_per_epoch, num_epochs * steps_per_epoch])
-    plt.ylim([0.9, 0.92])
-    plt.title("Last 10 epochs", fontsize=9)
+    whole.set(ylim=[0.3, .93], ylabel="Validation accuracy", title="Whole run")
+    end.set(xlim=[(num_epochs - 10) * steps_per_epoch, num_epochs * steps_per_epoch],
+            ylim=[0.87, .92], title="Last 10 epochs")
+    whole.legend(loc="lower right", ncols=2, fontsize=9)
+    fig.suptitle("Task 4.c: validation accuracy per λ")
     plt.savefig("task4c_l2_reg_accuracy.png")
     plt.close()
 
