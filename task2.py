@@ -99,14 +99,15 @@ def main():
 
     # Plot loss for first model (task 2b): the training loss of every step, light, and its
     # mean over each epoch
-    plt.gca().set_prop_cycle(color=["lightsteelblue", "tab:blue", "tab:orange"])
+    plt.gca().set_prop_cycle(color=["lightsteelblue", "tab:blue", "tab:orange"],
+                             linewidth=[.6, 1.5, 1.5])
     plt.ylim([0., .2])
     utils.plot_loss(train_history["loss"], "Training loss, every step")
     utils.plot_loss(train_history["loss"], "Training loss",
                     npoints_to_average=steps_per_epoch, plot_variance=False)
     utils.plot_loss(val_history["loss"], "Validation loss")
     plt.title("Task 2.b: loss (2 vs 3, no shuffling)")
-    plt.legend(fontsize=9, loc="upper right")
+    plt.gcf().legend(loc="outside lower center", ncols=2, fontsize=9)  # below, clear of the data
     plt.xlabel("Number of training steps")
     plt.ylabel("Cross entropy loss")
     plt.savefig("task2b_binary_train_loss.png")
@@ -138,13 +139,12 @@ def main():
 
     # Both runs over the steps both trained, in shades of what is shown, dashed with shuffle
     last_common_step = min(max(train_history["loss"]), max(train_history_shuffle["loss"]))
-    plt.xlim([0, last_common_step])
     plt.gca().set_prop_cycle(color=["tab:blue", "navy"], linestyle=["-", "--"])
     plt.ylim([0.05, .15])
-    utils.plot_loss(train_history["loss"], "Without shuffle",
-                    npoints_to_average=steps_per_epoch, plot_variance=False)
-    utils.plot_loss(train_history_shuffle["loss"], "With shuffle",
-                    npoints_to_average=steps_per_epoch, plot_variance=False)
+    for history, label in [(train_history, "Without shuffle"),
+                           (train_history_shuffle, "With shuffle")]:
+        common = {step: loss for step, loss in history["loss"].items() if step <= last_common_step}
+        utils.plot_loss(common, label, npoints_to_average=steps_per_epoch, plot_variance=False)
     plt.title("Task 2.e: training loss")
     plt.legend()
     plt.xlabel("Number of training steps")

@@ -98,21 +98,22 @@ def main():
                          "font.size": 11, "savefig.dpi": 150, "legend.framealpha": 1})
 
     # Plot loss (task 3b): the training loss of every step, light, and its mean over each epoch
-    plt.gca().set_prop_cycle(color=["lightsteelblue", "tab:blue", "tab:orange"])
+    plt.gca().set_prop_cycle(color=["lightsteelblue", "tab:blue", "tab:orange"],
+                             linewidth=[.6, 1.5, 1.5])
     plt.ylim([0.2, .6])
     utils.plot_loss(train_history["loss"], "Training loss, every step")
     utils.plot_loss(train_history["loss"], "Training loss",
                     npoints_to_average=X_train.shape[0] // batch_size, plot_variance=False)
     utils.plot_loss(val_history["loss"], "Validation loss")
     plt.title("Task 3.b: loss (10 digits)")
-    plt.legend()
+    plt.gcf().legend(loc="outside lower center", ncols=2, fontsize=9)  # below, clear of the data
     plt.xlabel("Number of training steps")
     plt.ylabel("Cross entropy loss")
     plt.savefig("task3b_softmax_train_loss.png")
     plt.close()
 
     # Plot accuracy (task 3c)
-    plt.ylim([0.89, .93])
+    plt.ylim([0.8, .93])  # wider than the starter's [0.89, .93]: all but the first checks
     utils.plot_loss(train_history["accuracy"], "Training accuracy")
     utils.plot_loss(val_history["accuracy"], "Validation accuracy")
     plt.title("Task 3.c: accuracy (10 digits)")

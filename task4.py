@@ -79,7 +79,7 @@ def main():
     plt.plot(l2_lambdas, squared_norms, "o-", color="tab:gray", label="With L2 regularization")
     plt.axhline(np.sum(models[0].w**2), color="black", linestyle="--",
                 label="λ = 0 (no regularization)")
-    plt.gca().set(xscale="log", yscale="log")
+    plt.gca().set(xscale="log", yscale="log", ymargin=.15)
     plt.grid(alpha=.3)
     plt.title("Task 4.e: squared norm of the weights")
     plt.xlabel("λ (log scale)")

@@ -145,3 +145,20 @@ def test_the_seed_repeats_a_shuffled_run_and_another_seed_changes_it(rng):
         weights.append(model.w)
     assert np.array_equal(weights[0], weights[1])
     assert not np.array_equal(weights[0], weights[2])
+
+
+def test_early_stopping_only_ends_a_run_without_shuffling(rng):
+    """Up to its stop, a run with early stopping is step for step the run without it (so
+    the report's task 2.b figures, of the early-stopped run, are the start of 2.b's run)."""
+    X, Y = separable(rng, 300, 1)
+    Y_val = 1 - Y[200:]  # validation labels that disagree: the loss rises, training stops
+    runs = []
+    for patience in (10, None):
+        trainer = task2.LogisticTrainer(task2a.BinaryModel(), 0.5, 20, False, X[:200], Y[:200],
+                                        X[200:], Y_val, early_stopping_patience=patience)
+        runs.append(trainer.train(30))
+    (stopped, stopped_val), (whole, whole_val) = runs
+    assert max(stopped["loss"]) < max(whole["loss"])
+    for part, history in ((stopped, whole), (stopped_val, whole_val)):
+        for key in ("loss", "accuracy"):
+            assert part[key] == {step: history[key][step] for step in part[key]}
