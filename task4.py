@@ -40,7 +40,7 @@ def main():
     plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
                          "font.size": 11, "savefig.dpi": 150, "legend.framealpha": 1})
     # Plotting of softmax weights (task 4b): 28x28 pixel weights (no bias), 0 at mid-grey
-    fig, axes = plt.subplots(2, 10, figsize=(8, 2.4))
+    fig, axes = plt.subplots(2, 10, figsize=(6.4, 2.2))
     for row, l2_reg_lambda in zip(axes, [0, 1.0]):
         images = models[l2_reg_lambda].w[:784].T.reshape(10, 28, 28)
         limit = np.abs(images).max()
@@ -69,7 +69,7 @@ def main():
     whole.set(ylim=[0.3, .93], ylabel="Validation accuracy", title="Whole run")
     end.set(xlim=[(num_epochs - 10) * steps_per_epoch, num_epochs * steps_per_epoch],
             ylim=[0.87, .92], title="Last 10 epochs")
-    whole.legend(loc="lower right", ncols=2, fontsize=9)
+    whole.legend(loc="lower right", ncols=2, fontsize=10)
     fig.suptitle("Task 4.c: validation accuracy per λ")
     plt.savefig("task4c_l2_reg_accuracy.png")
     plt.close()

@@ -1,17 +1,14 @@
-"""Beyond the assignment: the two analyses of the report's optional last section.
+"""Beyond the assignment: the analysis of the report's optional last section.
 
     python workshop/extras.py
 
-1. The gradient check over epsilon: for both graded models at start weights like those of
-   the course's test (normal, standard deviation 1/785**2) on the first 100 training images,
-   the largest |central difference - backward's gradient| over the weights checked (all
-   785 of the logistic model, 785 of the softmax model's 7850 drawn at random), for
-   epsilon 1e-1 ... 1e-8.
-2. The confusion matrix of task 3's final model on the 10000 validation images, its
-   weights read from results/task3_weights.npz (which `workshop/record.py task3` writes).
+The gradient check over epsilon: for both graded models at start weights like those of the
+course's test (normal, standard deviation 1/785**2) on the first 100 training images, the
+largest |central difference - backward's gradient| over the weights checked (all 785 of the
+logistic model, 785 of the softmax model's 7850 drawn at random), for epsilon 1e-1 ... 1e-8.
 
-Writes results/extra_gradient_check.png, results/extra_confusion_matrix.png and last
-results/extras.json, each whole or not at all. Takes a few seconds.
+Writes results/extra_gradient_check.png and last results/extras.json, each whole or not at
+all. Takes a few seconds.
 """
 import contextlib
 import io
@@ -86,36 +83,13 @@ def save_gradient_figure(path: Path, curves: dict) -> None:
     plt.close()
 
 
-def confusion_matrix(true: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    """counts[t, p]: the number of images of class t predicted as p; true, predicted [N]."""
-    counts = np.zeros((10, 10), dtype=int)
-    np.add.at(counts, (true, predicted), 1)
-    return counts
-
-
-def save_confusion_figure(path: Path, counts: np.ndarray) -> None:
-    errors = np.where(np.eye(10, dtype=bool), 0, counts)
-    fig, ax = plt.subplots(figsize=(5.5, 4.4), layout="constrained")
-    shown = ax.imshow(errors, cmap="Greys")
-    for (t, p), n in np.ndenumerate(counts):
-        ax.text(p, t, str(n), ha="center", va="center", fontsize=8,
-                fontweight="bold" if t == p else "normal",
-                color="white" if n > errors.max() / 2 and t != p else "black")
-    ax.set(xticks=range(10), yticks=range(10), xlabel="Predicted digit", ylabel="True digit",
-           title="Task 3 model: validation images per true, predicted digit")
-    fig.colorbar(shown, ax=ax, label="Images misclassified (shading of the cells off the diagonal)")
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=150)
-    plt.close(fig)
-
-
 def main() -> None:
     if sys.argv[1:]:
         print(__doc__)
         sys.exit(0 if sys.argv[1:] in (["-h"], ["--help"]) else 2)
     rng = np.random.default_rng(0)
     X_binary, Y_binary, *_ = quietly(lambda: utils.load_binary_dataset(2, 3))
-    X_train, Y_train, X_val, Y_val = quietly(utils.load_full_mnist)
+    X_train, Y_train, *_ = quietly(utils.load_full_mnist)
     curves = {
         "Logistic (task 2a)": gradient_errors(
             task2a.BinaryModel(), task2a.cross_entropy_loss,
@@ -126,21 +100,11 @@ def main() -> None:
             task3a.one_hot_encode(Y_train[:IMAGES], 10), rng),
     }
     save_gradient_figure(RESULTS / "extra_gradient_check.png", curves)
-
-    with np.load(RESULTS / "task3_weights.npz") as weights:
-        model = task3a.SoftmaxModel(0.0)
-        model.w = weights["arr_0"]
-    predicted = model.forward(task2a.pre_process_images(X_val)).argmax(axis=1)
-    counts = confusion_matrix(Y_val.ravel(), predicted)
-    save_confusion_figure(RESULTS / "extra_confusion_matrix.png", counts)
-
     results = {"gradient_check": {"epsilons": EPSILONS, "course_epsilon": COURSE_EPSILON,
                                   "images": IMAGES, "weights_checked": WEIGHTS_CHECKED,
-                                  "max_errors": curves},
-               "confusion_matrix": counts.tolist()}
+                                  "max_errors": curves}}
     write_json(RESULTS / "extras.json", results)  # last: make trusts it
-    print("extras: results/extra_gradient_check.png, results/extra_confusion_matrix.png, "
-          "results/extras.json")
+    print("extras: results/extra_gradient_check.png, results/extras.json")
 
 
 if __name__ == "__main__":
