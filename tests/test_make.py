@@ -22,7 +22,7 @@ FIGURES = {"task2": ["task2b_binary_train_loss.png", "task2b_binary_train_accura
                      "task4e_l2_reg_norms.png"],
            "extras": ["results/extra_gradient_check.png"]}
 OUTPUTS = ([f"results/{name}.json" for name in (*RECORDED, "extras")]
-           + ["results/task3_weights.npz", "report.executed.ipynb", "report.pdf",
+           + ["report.executed.ipynb", "report.pdf",
               "assignment_code.zip", ".venv/.installed"]
            + [f"data/{name}" for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                                           "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")]

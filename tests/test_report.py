@@ -25,8 +25,8 @@ BEYOND = "# Beyond the assignment"
 
 
 def recorded(train) -> dict:
-    runs, weights = [], []
-    with record.recording(runs, weights):
+    runs = []
+    with record.recording(runs):
         train()
     return {"checks_passed": True, "runs": runs}
 

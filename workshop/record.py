@@ -6,9 +6,8 @@ runs each script's main() in the project folder, so its prints and figures are e
 those of `python task2.py`, and records every training run it makes: each call of
 BaseTrainer.train, with the trainer's settings, both histories, the epoch early stopping
 ended it in, and the returned model's validation step and squared L2 norm. It writes them
-to results/<script>.json (keys sorted, so equal runs give equal bytes) and the returned
-models' weights to results/<script>_weights.npz, each whole or not at all; a script that
-trains nothing (task2a, task3a) gets a results file with no runs once its checks pass.
+to results/<script>.json (keys sorted, so equal runs give equal bytes), whole or not at
+all; a script that trains nothing (task2a, task3a) gets a results file with no runs once its checks pass.
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
 import contextlib
@@ -25,7 +24,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # the scripts only save their figure
 
 import trainer  # noqa: E402  (a graded module, found through ROOT)
 
-from atomic import atomic_path, write_json  # noqa: E402
+from atomic import write_json  # noqa: E402
 
 SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4")
 RESULTS = ROOT / "results"
@@ -53,15 +52,13 @@ def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history:
 
 
 @contextlib.contextmanager
-def recording(runs: list, weights: list):
-    """While open, every BaseTrainer.train call appends its description to runs and the
-    returned model's weights to weights."""
+def recording(runs: list):
+    """While open, every BaseTrainer.train call appends its description to runs."""
     train = trainer.BaseTrainer.train
 
     def recorded_train(self, num_epochs):
         train_history, val_history = train(self, num_epochs)
         runs.append(describe_run(self, num_epochs, train_history, val_history))
-        weights.append(self.model.w.copy())
         return train_history, val_history
 
     trainer.BaseTrainer.train = recorded_train
@@ -71,19 +68,18 @@ def recording(runs: list, weights: list):
         trainer.BaseTrainer.train = train
 
 
-def record(script: str) -> tuple[dict, list[np.ndarray]]:
-    """Run the module script's main() in the project folder; return its results and the
-    weights of the models its runs returned."""
+def record(script: str) -> dict:
+    """Run the module script's main() in the project folder; return its results."""
     module = __import__(script)
-    runs, weights = [], []
+    runs = []
     previous = Path.cwd()
     os.chdir(ROOT)  # the figures go where `python taskN.py` run there puts them
     try:
-        with recording(runs, weights):
+        with recording(runs):
             module.main()
     finally:
         os.chdir(previous)
-    return {"script": f"{script}.py", "checks_passed": True, "runs": runs}, weights
+    return {"script": f"{script}.py", "checks_passed": True, "runs": runs}
 
 
 def main(scripts: list[str]) -> None:
@@ -93,10 +89,7 @@ def main(scripts: list[str]) -> None:
                  f"{', '.join(SCRIPTS)}; got {' '.join(unknown) or 'none'})")
     for script in scripts:
         start = time.perf_counter()
-        results, weights = record(script)
-        if weights:
-            with atomic_path(RESULTS / f"{script}_weights.npz") as tmp, open(tmp, "wb") as file:
-                np.savez(file, *weights)
+        results = record(script)
         write_json(RESULTS / f"{script}.json", results)  # last: make trusts it
         print(f"{script}.py: {len(results['runs'])} training run(s) recorded in "
               f"results/{script}.json ({time.perf_counter() - start:.0f} s)")
