@@ -94,7 +94,7 @@ def main():
 
     # Sized for the report, legends opaque over the curves
     plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
-                         "font.size": 11, "savefig.dpi": 150, "legend.framealpha": 1})
+                         "font.size": 11, "savefig.dpi": 200, "legend.framealpha": 1})
     steps_per_epoch = X_train.shape[0] // batch_size
 
     # Plot loss for first model (task 2b): the training loss of every step, light, and its

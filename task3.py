@@ -95,7 +95,7 @@ def main():
 
     # Sized for the report, legends opaque over the curves
     plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
-                         "font.size": 11, "savefig.dpi": 150, "legend.framealpha": 1})
+                         "font.size": 11, "savefig.dpi": 200, "legend.framealpha": 1})
 
     # Plot loss (task 3b): the training loss of every step, light, and its mean over each epoch
     plt.gca().set_prop_cycle(color=["lightsteelblue", "tab:blue", "tab:orange"],

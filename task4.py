@@ -38,7 +38,7 @@ def main():
 
     # Sized for the report, legends opaque over the curves
     plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
-                         "font.size": 11, "savefig.dpi": 150, "legend.framealpha": 1})
+                         "font.size": 11, "savefig.dpi": 200, "legend.framealpha": 1})
     # Plotting of softmax weights (task 4b): 28x28 pixel weights (no bias), 0 at mid-grey
     fig, axes = plt.subplots(2, 10, figsize=(6.4, 2.2))
     for row, l2_reg_lambda in zip(axes, [0, 1.0]):
@@ -57,19 +57,19 @@ def main():
 
     # Plotting of the validation accuracy for each lambda (task 4c): the whole run, and the
     # last ten epochs, where the curves of lambda <= 0.01 lie close together; lambda 0 dotted
-    fig, (whole, end) = plt.subplots(1, 2, figsize=(6.6, 2.4))
+    fig, (whole, end) = plt.subplots(1, 2, figsize=(6.6, 2.6))
     for ax in (whole, end):
         plt.sca(ax)
         ax.set_prop_cycle(color=["tab:red", "tab:purple", "tab:green", "tab:cyan", "black"],
                           linestyle=["-", "-", "-", "-", ":"])
         for l2_reg_lambda in l2_lambdas + [0]:
             utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"], f"λ = {l2_reg_lambda:g}")
-        ax.set_xlabel("Number of training steps")
+        ax.set(xlabel="Number of training steps", ylabel="Validation accuracy")
     steps_per_epoch = X_train.shape[0] // batch_size
-    whole.set(ylim=[0.3, .93], ylabel="Validation accuracy", title="Whole run")
+    whole.set(ylim=[0.6, .93], title="Whole run")
     end.set(xlim=[(num_epochs - 10) * steps_per_epoch, num_epochs * steps_per_epoch],
             ylim=[0.87, .92], title="Last 10 epochs")
-    whole.legend(loc="lower right", ncols=2, fontsize=10)
+    fig.legend(*whole.get_legend_handles_labels(), loc="outside lower center", ncols=5)
     fig.suptitle("Task 4.c: validation accuracy per λ")
     plt.savefig("task4c_l2_reg_accuracy.png")
     plt.close()

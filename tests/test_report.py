@@ -11,6 +11,7 @@ import pytest
 from nbclient import NotebookClient
 
 import record
+import report_helpers
 from atomic import as_json
 import task2
 import task2a
@@ -165,3 +166,8 @@ def test_every_code_cell_is_hidden_in_the_notebook_itself():
     code = [cell for cell in cells if cell["cell_type"] == "code"]
     assert code and all(cell["metadata"]["jupyter"]["source_hidden"] is True and
                         "remove_input" in cell["metadata"]["tags"] for cell in code)
+
+
+def test_signed_numbers_carry_a_true_minus_sign():
+    assert [report_helpers.signed(x) for x in (-0.00684, 0.0095, 0.0)] == [
+        "\u22120.0068", "+0.0095", "+0.0000"]

@@ -79,7 +79,7 @@ def save_gradient_figure(path: Path, curves: dict) -> None:
     plt.legend()
     plt.grid(alpha=0.3, which="major")
     with atomic_path(path) as tmp:
-        plt.savefig(tmp, format="png", dpi=150)
+        plt.savefig(tmp, format="png", dpi=200)
     plt.close()
 
 

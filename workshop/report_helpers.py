@@ -114,6 +114,11 @@ def settings_text(run: dict) -> str:
     return text + f"{s['num_epochs']} epochs without early stopping"
 
 
+def signed(x: float) -> str:
+    """x with four decimals and its sign, a true minus sign for a negative x: '−0.0068'."""
+    return f"{x:+.4f}".replace("-", "\u2212")
+
+
 def power(x: float) -> str:
     """x in LaTeX as m·10^e with one decimal (10^e alone when m is 1)."""
     mantissa, exponent = f"{x:.1e}".split("e")
