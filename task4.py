@@ -46,9 +46,7 @@ def main():
         limit = np.abs(images).max()
         for digit, ax in enumerate(row):
             shown = ax.imshow(images[digit], cmap="gray", vmin=-limit, vmax=limit)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_title(str(digit))
+            ax.set(xticks=[], yticks=[], title=str(digit))
         row[0].set_ylabel(f"λ = {l2_reg_lambda:g}")
         fig.colorbar(shown, ax=row, label="weight")
     fig.suptitle("Task 4.b: weights per digit (white positive, black negative)")
@@ -66,7 +64,7 @@ def main():
             utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"], f"λ = {l2_reg_lambda:g}")
         ax.set(xlabel="Number of training steps", ylabel="Validation accuracy")
     steps_per_epoch = X_train.shape[0] // batch_size
-    whole.set(ylim=[0.6, .93], title="Whole run")
+    whole.set(ylim=[0.65, .93], title="Whole run")
     end.set(xlim=[(num_epochs - 10) * steps_per_epoch, num_epochs * steps_per_epoch],
             ylim=[0.87, .92], title="Last 10 epochs")
     fig.legend(*whole.get_legend_handles_labels(), loc="outside lower center", ncols=5)
@@ -77,9 +75,11 @@ def main():
     # Task 4e - Plotting of the squared L2 norm of the weights after training, per lambda
     squared_norms = [np.sum(models[l2_reg_lambda].w**2) for l2_reg_lambda in l2_lambdas]
     plt.plot(l2_lambdas, squared_norms, "o-", color="tab:gray", label="With L2 regularization")
+    for l2_reg_lambda, norm in zip(l2_lambdas, squared_norms):  # each value beside its point
+        plt.annotate(f"{norm:.3g}", (l2_reg_lambda, norm), (-10, -17), textcoords="offset points")
     plt.axhline(np.sum(models[0].w**2), color="black", linestyle="--",
-                label="λ = 0 (no regularization)")
-    plt.gca().set(xscale="log", yscale="log", ymargin=.15)
+                label=f"λ = 0 (no regularization): {np.sum(models[0].w**2):.3g}")
+    plt.gca().set(xscale="log", yscale="log", xmargin=.1, ymargin=.25)
     plt.grid(alpha=.3)
     plt.title("Task 4.e: squared norm of the weights")
     plt.xlabel("λ (log scale)")
