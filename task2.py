@@ -137,9 +137,9 @@ def main():
     print("With shuffling: Final Validation accuracy:",
           calculate_accuracy(X_val, Y_val, model))
 
-    # Both runs over the steps both trained; with shuffle dashed and pink in both figures
+    # Both runs over the steps both trained: without shuffle black, with shuffle pink, dashed
     last_common_step = min(max(train_history["loss"]), max(train_history_shuffle["loss"]))
-    plt.gca().set_prop_cycle(color=["tab:blue", "tab:pink"], linestyle=["-", "--"])
+    plt.gca().set_prop_cycle(color=["black", "tab:pink"], linestyle=["-", "--"])
     plt.ylim([0.05, .15])
     for history, label in [(train_history, "Without shuffle"),
                            (train_history_shuffle, "With shuffle")]:
@@ -153,7 +153,7 @@ def main():
     plt.close()
 
     plt.xlim([0, last_common_step])
-    plt.gca().set_prop_cycle(color=["tab:orange", "tab:pink"], linestyle=["-", "--"])
+    plt.gca().set_prop_cycle(color=["black", "tab:pink"], linestyle=["-", "--"])
     plt.ylim([0.9, .99])
     utils.plot_loss(val_history["accuracy"], "Without shuffle")
     utils.plot_loss(val_history_shuffle["accuracy"], "With shuffle")
