@@ -171,3 +171,10 @@ def test_every_code_cell_is_hidden_in_the_notebook_itself():
 def test_signed_numbers_carry_a_true_minus_sign():
     assert [report_helpers.signed(x) for x in (-0.00684, 0.0095, 0.0)] == [
         "\u22120.0068", "+0.0095", "+0.0000"]
+
+
+def test_the_largest_drop_between_checks_within_the_steps_asked():
+    history = {"0": 0.5, "6": 0.375, "12": 0.5, "18": 0.25}
+    assert report_helpers.drops(history) == [(18, 0.25), (6, 0.125)]
+    assert [report_helpers.largest_drop(history, *bounds) for bounds in
+            [(), (0, 12), (6, 12), (18,)]] == [0.25, 0.125, 0.0, 0.0]

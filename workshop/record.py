@@ -7,7 +7,8 @@ those of `python task2.py`, and records every training run it makes: each call o
 BaseTrainer.train, with the trainer's settings, both histories, the epoch early stopping
 ended it in, and the returned model's validation step and squared L2 norm. It writes them
 to results/<script>.json (keys sorted, so equal runs give equal bytes), whole or not at
-all; a script that trains nothing (task2a, task3a) gets a results file with no runs once its checks pass.
+all; a script that trains nothing (task2a, task3a) gets a results file with no runs once
+its checks pass.
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
 import contextlib

@@ -101,6 +101,12 @@ def drops(history: dict, after_step: int = 0, up_to_step: float = np.inf
     return sorted(found, key=lambda pair: -pair[1])
 
 
+def largest_drop(history: dict, after_step: int = 0, up_to_step: float = np.inf) -> float:
+    """The largest of drops(history, after_step, up_to_step); 0.0 if there is none."""
+    found = drops(history, after_step, up_to_step)
+    return found[0][1] if found else 0.0
+
+
 def settings_text(run: dict) -> str:
     """A run's training settings in words."""
     s = run["settings"]
