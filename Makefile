@@ -21,15 +21,12 @@ TASK3A_CODE := task3a.py $(TASK2A_CODE)
 TASK2_CODE := task2.py $(TASK2A_CODE)
 TASK3_CODE := task3.py $(TASK3A_CODE)
 TASK4_CODE := task4.py $(TASK3_CODE)
-EXTRAS_CODE := workshop/extras.py workshop/atomic.py task2a.py task3a.py utils.py mnist.py
 
 TASK2_FIGURES := task2b_binary_train_loss.png task2b_binary_train_accuracy.png \
 	task2e_train_loss_with_shuffle.png task2e_train_accuracy_shuffle_difference.png
 TASK3_FIGURES := task3b_softmax_train_loss.png task3b_softmax_train_accuracy.png
 TASK4_FIGURES := task4b_softmax_weight.png task4c_l2_reg_accuracy.png task4e_l2_reg_norms.png
-EXTRAS_FIGURES := results/extra_gradient_check.png
-RESULTS := $(addprefix results/,task2a.json task3a.json task2.json task3.json task4.json \
-	extras.json)
+RESULTS := $(addprefix results/,task2a.json task3a.json task2.json task3.json task4.json)
 DATA := $(addprefix data/,train-images-idx3-ubyte train-labels-idx1-ubyte \
 	t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
@@ -75,8 +72,6 @@ results/task3.json: $(TASK3_CODE) $(call rerun_if_missing,$(TASK3_FIGURES)) | re
 results/task4.json: $(TASK4_CODE) $(call rerun_if_missing,$(TASK4_FIGURES)) | results/task3a.json
 	$(PY) workshop/record.py task4
 
-results/extras.json: $(EXTRAS_CODE) $(call rerun_if_missing,$(EXTRAS_FIGURES))
-	$(PY) workshop/extras.py
 
 # The report: execute the notebook on the results, then export it without its code with
 # pip packages only (nbconvert to Markdown, pandoc to Typst, Typst to PDF; no LaTeX).

@@ -19,9 +19,8 @@ FIGURES = {"task2": ["task2b_binary_train_loss.png", "task2b_binary_train_accura
                      "task2e_train_accuracy_shuffle_difference.png"],
            "task3": ["task3b_softmax_train_loss.png", "task3b_softmax_train_accuracy.png"],
            "task4": ["task4b_softmax_weight.png", "task4c_l2_reg_accuracy.png",
-                     "task4e_l2_reg_norms.png"],
-           "extras": ["results/extra_gradient_check.png"]}
-OUTPUTS = ([f"results/{name}.json" for name in (*RECORDED, "extras")]
+                     "task4e_l2_reg_norms.png"]}
+OUTPUTS = ([f"results/{name}.json" for name in RECORDED]
            + ["report.executed.ipynb", "report.pdf",
               "assignment_code.zip", ".venv/.installed"]
            + [f"data/{name}" for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -62,12 +61,12 @@ def built(tmp_path):
 
 
 def make_n(folder):
-    """The scripts `make -n` would run: record.py's arguments, extras, export, zip."""
+    """The scripts `make -n` would run: record.py's arguments, export, zip, fetch."""
     result = subprocess.run(["make", "-n"], cwd=folder, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     ran = set(re.findall(r"workshop/record\.py (\w+)", result.stdout))
-    for command, name in (("workshop/extras.py", "extras"), ("export_report.py", "report"),
-                          ("create_submission_zip.py", "zip"), ("fetch_mnist", "data")):
+    for command, name in (("export_report.py", "report"), ("create_submission_zip.py", "zip"),
+                          ("fetch_mnist", "data")):
         if command in result.stdout:
             ran.add(name)
     return ran
@@ -87,13 +86,11 @@ def test_after_editing_the_report_only_the_report_is_built(built):
     assert make_n(built) == {"report"}
 
 
-@pytest.mark.parametrize("edited", [*GRADED, "workshop/record.py", "workshop/extras.py"])
+@pytest.mark.parametrize("edited", [*GRADED, "workshop/record.py"])
 def test_after_editing_a_file_exactly_the_scripts_that_read_it_run(built, edited):
     touch(built, edited)
     expected = {name for name in RECORDED if edited in reads(ROOT / f"{name}.py")
                 or edited in reads(WORKSHOP / "record.py")}
-    if edited in reads(WORKSHOP / "extras.py"):
-        expected.add("extras")
     if expected:
         expected.add("report")
     if edited in GRADED:

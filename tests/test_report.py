@@ -1,7 +1,6 @@
 """report.ipynb executed on stand-in results, made by the real driver's recording of small
 runs of the graded trainers: every task heading, numbers from the results and none typed
-into the Markdown, figures numbered and cited, the task sections the same without the
-optional extras, and a missing results file named."""
+into the Markdown, figures numbered and cited, and a missing results file named."""
 import json
 import re
 
@@ -22,7 +21,6 @@ from conftest import ROOT, separable
 HEADINGS = [f"Task {task}" for task in ("1.a", "1.b", "2.a", "2.b", "2.c", "2.d", "2.e",
                                         "3.a", "3.b", "3.c", "3.d", "4.a", "4.b", "4.c",
                                         "4.d", "4.e")]
-BEYOND = "# Beyond the assignment"
 
 
 def recorded(train) -> dict:
@@ -56,14 +54,7 @@ def stand_in_results(folder):
     results = {"task2a": {"checks_passed": True, "runs": []},
                "task3a": {"checks_passed": True, "runs": []},
                "task2": recorded(task2_runs), "task3": recorded(lambda: softmax_runs([0])),
-               "task4": recorded(lambda: softmax_runs([1.0, 0.1, 0.01, 0.001, 0])),
-               "extras": {"gradient_check": {
-                   "epsilons": [10.0 ** -k for k in range(1, 9)], "course_epsilon": 1e-3,
-                   "images": 77, "weights_checked": 123,
-                   "max_errors": {"Logistic (task 2a)": [3e-9, 3e-11, 5e-13, 2e-12, 2e-11,
-                                                         2e-10, 2e-9, 2e-8],
-                                  "Softmax (task 3a)": [2e-4, 2e-6, 2e-8, 3e-10, 4e-11,
-                                                        5e-10, 6e-9, 7e-8]}}}}
+               "task4": recorded(lambda: softmax_runs([1.0, 0.1, 0.01, 0.001, 0]))}
     (folder / "results").mkdir(exist_ok=True)
     for name, data in results.items():
         (folder / "results" / f"{name}.json").write_text(as_json(data))
@@ -130,33 +121,16 @@ def test_every_figure_is_numbered_in_order_and_cited_in_the_text(report):
     _, outputs = report
     text = "\n".join(outputs)
     captions = [int(n) for n in re.findall(r"!\[\*\*Figure (\d+):\*\*", text)]
-    assert captions == list(range(1, len(captions) + 1)) and len(captions) == 10
+    assert captions == list(range(1, len(captions) + 1)) and len(captions) == 9
     prose = re.sub(r"!\[.*?\]\(.*?\)(\{.*?\})?", "", text, flags=re.S)
     for number in captions:
         assert f"Figure {number}" in prose, number
 
 
-def test_the_task_sections_are_the_same_without_the_extras(report, stand_in, monkeypatch,
-                                                            tmp_path):
-    folder = tmp_path
-    (folder / "results").mkdir()
-    for path in (stand_in[0] / "results").glob("*.json"):
-        if path.name != "extras.json":
-            (folder / "results" / path.name).write_text(path.read_text())
-    markdown, outputs = execute(monkeypatch, folder)
-    end = next(i for i, source in enumerate(markdown) if source.startswith(BEYOND))
-    cells = nbformat.read(ROOT / "report.ipynb", as_version=4).cells
-    beyond = next(i for i, cell in enumerate(cells) if cell.source.startswith(BEYOND))
-    with_extras = [text.replace(str(stand_in[0]), "") for text in report[1][:beyond]]
-    without = [text.replace(str(folder), "") for text in outputs[:beyond]]
-    assert with_extras == without and end >= 0
-    assert "`results/extras.json` is missing" in "\n".join(outputs[beyond:])
-
-
 def test_with_no_results_every_section_says_what_is_missing(monkeypatch, tmp_path):
     _, outputs = execute(monkeypatch, tmp_path)
     text = "\n".join(outputs)
-    for name in ("task2a", "task3a", "task2", "task3", "task4", "extras"):
+    for name in ("task2a", "task3a", "task2", "task3", "task4"):
         assert f"`results/{name}.json` is missing (`make` writes it)" in text
     assert "Figure" not in text
 

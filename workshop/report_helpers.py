@@ -2,9 +2,9 @@
 Markdown output with numbered figures and tables.
 
 The report reads results/<script>.json as `workshop/record.py` writes them (a list of runs,
-each with its settings, histories and final values) and results/extras.json. The
-environment variable REPORT_DIR names another folder to read results/ and the figures
-from (the tests use it); by default the notebook's own folder.
+each with its settings, histories and final values). The environment variable REPORT_DIR
+names another folder to read results/ and the figures from (the tests use it); by default
+the notebook's own folder.
 """
 import json
 import os
@@ -14,7 +14,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 HERE = Path(os.environ.get("REPORT_DIR", "."))
-SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4", "extras")
+SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4")
 _numbers = {}  # (kind, name) -> the number it got when it was first shown or cited
 
 
