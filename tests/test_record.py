@@ -55,6 +55,19 @@ def test_every_training_run_is_recorded_and_train_is_restored(tmp_path, monkeypa
         float(words[2]) for words in printed]  # the norms of the models the script holds
 
 
+def test_roughness_compares_neighbouring_pixels_with_the_weights_size():
+    ramp = np.tile(np.arange(28.0), 28)  # each row 0..27: steps of 1 along a row, 0 down
+    checker = (-1.0) ** (np.arange(784) // 28 + np.arange(784) % 28)
+    w = np.zeros((785, 4))
+    w[:784, 0], w[:784, 1], w[:784, 2], w[:784, 3] = 3.0, checker, 0.5 * checker, ramp
+    w[784] = 100.0  # the bias is left out
+    assert [record.roughness(w[:, [k]]) for k in range(4)] == [
+        0.0, 4.0, 4.0, (28 * 27 * 1.0 / (2 * 28 * 27)) / np.mean(np.arange(28.0) ** 2)]
+    assert record.roughness(np.zeros((785, 1))) == 0.0
+    noise = np.random.default_rng(0).standard_normal((785, 10))
+    assert abs(record.roughness(noise) - 2) < 0.05
+
+
 def test_equal_runs_give_equal_text(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     name = write_script(tmp_path)
