@@ -72,7 +72,6 @@ results/task3.json: $(TASK3_CODE) $(call rerun_if_missing,$(TASK3_FIGURES)) | re
 results/task4.json: $(TASK4_CODE) $(call rerun_if_missing,$(TASK4_FIGURES)) | results/task3a.json
 	$(PY) workshop/record.py task4
 
-
 # The report: execute the notebook on the results, then export it without its code with
 # pip packages only (nbconvert to Markdown, pandoc to Typst, Typst to PDF; no LaTeX).
 report.executed.ipynb: report.ipynb workshop/report_helpers.py $(RESULTS)

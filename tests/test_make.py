@@ -106,3 +106,27 @@ def test_a_missing_figure_is_made_again_by_its_script(built):
 def test_missing_data_is_fetched_first(built):
     (built / "data" / "t10k-labels-idx1-ubyte").unlink()
     assert make_n(built) == {"data"}
+
+
+def test_every_rule_that_runs_the_venv_python_waits_for_the_venv():
+    """In a parallel `make` on a fresh clone, a rule whose recipe runs .venv/bin/python
+    must come after the set-up, through its prerequisites, normal or order-only."""
+    database = subprocess.run(["make", "-pn"], cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "MAKEFLAGS": ""}).stdout
+    prerequisites, runs_python = {}, set()
+    for block in database.split("\n\n"):
+        lines = block.splitlines()
+        rule = next((line for line in lines if re.match(r"^[^#\s.][^:=]*:(?!=)", line)), None)
+        if rule is None:
+            continue
+        target, _, needed = rule.partition(":")
+        prerequisites[target] = needed.replace("|", " ").split()
+        if any(line.startswith("\t") and "$(PY)" in line for line in lines):
+            runs_python.add(target)
+
+    def waits_for_venv(target, seen=()):
+        return target == ".venv/.installed" or any(
+            waits_for_venv(before, (*seen, target))
+            for before in prerequisites.get(target, []) if before not in seen)
+    assert runs_python >= {"results/task2.json", "report.pdf", "assignment_code.zip", "test"}
+    assert [target for target in sorted(runs_python) if not waits_for_venv(target)] == []
