@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import record
 from atomic import as_json
@@ -55,17 +56,27 @@ def test_every_training_run_is_recorded_and_train_is_restored(tmp_path, monkeypa
         float(words[2]) for words in printed]  # the norms of the models the script holds
 
 
-def test_roughness_compares_neighbouring_pixels_with_the_weights_size():
-    ramp = np.tile(np.arange(28.0), 28)  # each row 0..27: steps of 1 along a row, 0 down
-    checker = (-1.0) ** (np.arange(784) // 28 + np.arange(784) % 28)
-    w = np.zeros((785, 4))
-    w[:784, 0], w[:784, 1], w[:784, 2], w[:784, 3] = 3.0, checker, 0.5 * checker, ramp
-    w[784] = 100.0  # the bias is left out
-    assert [record.roughness(w[:, [k]]) for k in range(4)] == [
-        0.0, 4.0, 4.0, (28 * 27 * 1.0 / (2 * 28 * 27)) / np.mean(np.arange(28.0) ** 2)]
-    assert record.roughness(np.zeros((785, 1))) == 0.0
-    noise = np.random.default_rng(0).standard_normal((785, 10))
-    assert abs(record.roughness(noise) - 2) < 0.05
+def test_class_mean_correlation_compares_each_output_with_its_class_mean():
+    rng = np.random.default_rng(0)
+    X = np.hstack([rng.uniform(-1, 1, (40, 784)), np.ones((40, 1))])
+    Y = np.eye(2)[np.arange(40) % 2]
+    means = [X[Y[:, k] == 1, :784].mean(axis=0) - X[:, :784].mean(axis=0) for k in (0, 1)]
+    w = np.zeros((785, 2))
+    w[:784, 0], w[:784, 1], w[784] = 3 * means[0] + 1, -means[1], 50.0
+    assert record.class_mean_correlation(w, X, Y) == pytest.approx(0.0)  # +1 and -1
+    w[:784, 1] = 0.5 * means[1]
+    assert record.class_mean_correlation(w, X, Y) == pytest.approx(1.0)
+    w[:784, 1] = rng.standard_normal(784)
+    assert abs(record.class_mean_correlation(w, X, Y) - 0.5) < 0.1  # +1 and about 0
+    assert record.class_mean_correlation(w[:, :1], X, Y[:, :1]) == pytest.approx(1.0)
+
+
+def test_class_mean_correlation_refuses_an_empty_class_or_constant_weights():
+    X, w = np.ones((4, 785)), np.ones((785, 1))
+    X[:, :784] = np.arange(4)[:, None] * np.arange(784)
+    for Y, weights in [(np.zeros((4, 1)), w), (np.array([[1], [0], [1], [0]]), w)]:
+        with pytest.raises(ValueError, match="output 0: no training image of its class"):
+            record.class_mean_correlation(weights, X, Y)
 
 
 def test_equal_runs_give_equal_text(tmp_path, monkeypatch):

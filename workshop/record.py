@@ -5,10 +5,10 @@
 runs each script's main() in the project folder, so its prints and figures are exactly
 those of `python task2.py`, and records every training run it makes: each call of
 BaseTrainer.train, with the trainer's settings, both histories, the epoch early stopping
-ended it in, and the returned model's validation step, squared L2 norm and roughness. It
-writes them to results/<script>.json (keys sorted, so equal runs give equal bytes), whole
-or not at all; a script that trains nothing (task2a, task3a) gets a results file with no
-runs once its checks pass.
+ended it in, and the returned model's validation step, squared L2 norm and likeness to the
+class means. It writes them to results/<script>.json (keys sorted, so equal runs give equal
+bytes), whole or not at all; a script that trains nothing (task2a, task3a) gets a results
+file with no runs once its checks pass.
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
 import contextlib
@@ -31,19 +31,24 @@ SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4")
 RESULTS = ROOT / "results"
 
 
-def roughness(w: np.ndarray) -> float:
-    """How much the weights of neighbouring pixels differ, relative to the weights' size.
+def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
+    """How much each output's pixel weights look like the mean image of its class.
 
-    w: [785, K], one column per output; its first 784 rows are the pixels of a 28 by 28
-    image, row by row (the last is the bias, left out). Returns the mean squared
-    difference between the weights of horizontally or vertically adjacent pixels, divided
-    by the mean squared pixel weight: 0 for images that are constant, about 2 for
-    independent noise around zero, 4 for a checkerboard of +a and -a.
+    w: [785, K], one column per output, its first 784 rows the pixels (the last the bias);
+    X: [N, 785] the training images as the model sees them; Y: [N, K] their targets (one-hot,
+    or for K = 1 the binary target). Returns the correlation between w[:784, k] and the mean
+    of the images with Y[:, k] = 1 less the mean of all images, averaged over the K outputs.
     """
-    images = w[:784].T.reshape(-1, 28, 28)
-    steps = np.concatenate([np.diff(images, axis=1).ravel(), np.diff(images, axis=2).ravel()])
-    size = np.mean(images ** 2)
-    return float(np.mean(steps ** 2) / size) if size > 0 else 0.0
+    pixels = X[:, :784]
+    correlations = []
+    for k in range(w.shape[1]):
+        members = pixels[Y[:, k] == 1]
+        template = (members.mean(axis=0) if len(members) else np.nan) - pixels.mean(axis=0)
+        if not (np.all(np.isfinite(template)) and np.ptp(template) and np.ptp(w[:784, k])):
+            raise ValueError(f"output {k}: no training image of its class, or constant "
+                             "weights or class mean; the correlation is undefined")
+        correlations.append(np.corrcoef(w[:784, k], template)[0, 1])
+    return float(np.mean(correlations))
 
 
 def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history: dict,
@@ -63,7 +68,8 @@ def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history:
         "final": {"val_loss": float(val_loss), "train_accuracy": float(train_accuracy),
                   "val_accuracy": float(val_accuracy),
                   "squared_norm": float(np.sum(model.w ** 2)),
-                  "roughness": roughness(model.w)},
+                  "class_mean_correlation": class_mean_correlation(
+                      model.w, run_trainer.X_train, run_trainer.Y_train)},
         "train_history": train_history, "val_history": val_history,
     }
 
