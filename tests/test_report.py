@@ -152,3 +152,9 @@ def test_the_largest_drop_between_checks_within_the_steps_asked():
     assert report_helpers.drops(history) == [(18, 0.25), (6, 0.125)]
     assert [report_helpers.largest_drop(history, *bounds) for bounds in
             [(), (0, 12), (6, 12), (18,)]] == [0.25, 0.125, 0.0, 0.0]
+
+
+def test_a_history_by_place_in_the_epoch_leaves_out_the_first_and_a_partial_epoch():
+    history = {str(step): float(step) for step in range(11)}  # 3 steps an epoch
+    assert report_helpers.by_place(history, 3).tolist() == [[3, 4, 5], [6, 7, 8]]
+    assert report_helpers.by_place({"0": 1.0, "1": 2.0}, 3).shape == (0, 3)

@@ -107,6 +107,14 @@ def largest_drop(history: dict, after_step: int = 0, up_to_step: float = np.inf)
     return found[0][1] if found else 0.0
 
 
+def by_place(history: dict, per_epoch: int) -> np.ndarray:
+    """A per-step history as [epochs, per_epoch]: one row per complete epoch after the
+    first, one column per place in the epoch (column 0 the epoch's first step)."""
+    _, values = curve(history)
+    epochs = len(values) // per_epoch
+    return values[:epochs * per_epoch].reshape(epochs, per_epoch)[1:]
+
+
 def settings_text(run: dict) -> str:
     """A run's training settings in words."""
     s = run["settings"]
