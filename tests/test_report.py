@@ -158,3 +158,9 @@ def test_a_history_by_place_in_the_epoch_leaves_out_the_first_and_a_partial_epoc
     history = {str(step): float(step) for step in range(11)}  # 3 steps an epoch
     assert report_helpers.by_place(history, 3).tolist() == [[3, 4, 5], [6, 7, 8]]
     assert report_helpers.by_place({"0": 1.0, "1": 2.0}, 3).shape == (0, 3)
+
+
+def test_the_weight_decay_halves_the_weights_in_the_steps_given():
+    assert report_helpers.halving_steps(0.25, 1.0) == pytest.approx(1.0)  # factor 1/2
+    assert report_helpers.halving_steps(0.01, 1.0) == pytest.approx(34.31, abs=0.01)
+    assert 0.98 ** report_helpers.halving_steps(0.01, 1.0) == pytest.approx(0.5)

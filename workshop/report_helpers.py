@@ -7,6 +7,7 @@ names another folder to read results/ and the figures from (the tests use it); b
 the notebook's own folder.
 """
 import json
+import math
 import os
 from pathlib import Path
 
@@ -113,6 +114,12 @@ def by_place(history: dict, per_epoch: int) -> np.ndarray:
     _, values = curve(history)
     epochs = len(values) // per_epoch
     return values[:epochs * per_epoch].reshape(epochs, per_epoch)[1:]
+
+
+def halving_steps(learning_rate: float, l2_reg_lambda: float) -> float:
+    """How many steps the weight decay of task 4.a, a factor 1 - 2 * learning_rate *
+    l2_reg_lambda a step, takes on its own to halve the weights."""
+    return math.log(0.5) / math.log(1 - 2 * learning_rate * l2_reg_lambda)
 
 
 def settings_text(run: dict) -> str:
