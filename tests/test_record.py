@@ -74,9 +74,10 @@ def test_class_mean_correlation_compares_each_output_with_its_class_mean():
 def test_class_mean_correlation_refuses_an_empty_class_or_constant_weights():
     X, w = np.ones((4, 785)), np.ones((785, 1))
     X[:, :784] = np.arange(4)[:, None] * np.arange(784)
-    for Y, weights in [(np.zeros((4, 1)), w), (np.array([[1], [0], [1], [0]]), w)]:
-        with pytest.raises(ValueError, match="output 0: no training image of its class"):
-            record.class_mean_correlation(weights, X, Y)
+    with pytest.raises(ValueError, match="output 0: no training image of its class"):
+        record.class_mean_correlation(w, X, np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="output 0: its weights or its class mean are constant"):
+        record.class_mean_correlation(w, X, np.array([[1], [0], [1], [0]]))
 
 
 def test_equal_runs_give_equal_text(tmp_path, monkeypatch):

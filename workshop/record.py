@@ -43,10 +43,12 @@ def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float
     correlations = []
     for k in range(w.shape[1]):
         members = pixels[Y[:, k] == 1]
-        template = (members.mean(axis=0) if len(members) else np.nan) - pixels.mean(axis=0)
-        if not (np.all(np.isfinite(template)) and np.ptp(template) and np.ptp(w[:784, k])):
-            raise ValueError(f"output {k}: no training image of its class, or constant "
-                             "weights or class mean; the correlation is undefined")
+        if len(members) == 0:
+            raise ValueError(f"output {k}: no training image of its class, so no class mean")
+        template = members.mean(axis=0) - pixels.mean(axis=0)
+        if np.ptp(template) == 0 or np.ptp(w[:784, k]) == 0:
+            raise ValueError(f"output {k}: its weights or its class mean are constant over "
+                             "the pixels, so their correlation is undefined")
         correlations.append(np.corrcoef(w[:784, k], template)[0, 1])
     return float(np.mean(correlations))
 
