@@ -140,14 +140,6 @@ def signed(x: float) -> str:
     return f"{x:+.4f}".replace("-", "\u2212")
 
 
-def power(x: float) -> str:
-    """x in LaTeX as m·10^e with one decimal (10^e alone when m is 1)."""
-    mantissa, exponent = f"{x:.1e}".split("e")
-    if mantissa == "1.0":
-        return f"10^{{{int(exponent)}}}"
-    return f"{mantissa} \\cdot 10^{{{int(exponent)}}}"
-
-
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st, ..."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
