@@ -1,6 +1,7 @@
 """report.ipynb executed on stand-in results, made by the real driver's recording of small
 runs of the graded trainers: every task heading, numbers from the results and none typed
 into the Markdown, figures numbered and cited, and a missing results file named."""
+import copy
 import json
 import re
 
@@ -121,7 +122,7 @@ def test_every_figure_is_numbered_in_order_and_cited_in_the_text(report):
     _, outputs = report
     text = "\n".join(outputs)
     captions = [int(n) for n in re.findall(r"!\[\*\*Figure (\d+):\*\*", text)]
-    assert captions == list(range(1, len(captions) + 1)) and len(captions) == 9
+    assert captions == list(range(1, len(captions) + 1)) and len(captions) == 9  # no place figure
     prose = re.sub(r"!\[.*?\]\(.*?\)(\{.*?\})?", "", text, flags=re.S)
     for number in captions:
         assert f"Figure {number}" in prose, number
@@ -164,3 +165,63 @@ def test_the_weight_decay_halves_the_weights_in_the_steps_given():
     assert report_helpers.halving_steps(0.25, 1.0) == pytest.approx(1.0)  # factor 1/2
     assert report_helpers.halving_steps(0.01, 1.0) == pytest.approx(34.31, abs=0.01)
     assert 0.98 ** report_helpers.halving_steps(0.01, 1.0) == pytest.approx(0.5)
+
+
+def spiking(run: dict, place: int, epochs: int = 8) -> dict:
+    """A copy of a run without shuffling with new histories over `epochs` epochs: the
+    validation accuracy drops at every check at `place` of the epoch (by less each time, with
+    small drops elsewhere), and the batch loss is highest there and at the next place."""
+    run = copy.deepcopy(run)
+    per_epoch, every = run["steps_per_epoch"], run["steps_per_epoch"] // 5
+    checks = range(0, epochs * per_epoch, every)
+    spikes = [step for step in checks if step >= per_epoch and step % per_epoch == place]
+    accuracy = {}
+    for step in checks:
+        value = 0.8 + step * 1e-4
+        if step in spikes:
+            value -= 0.05 - 0.005 * spikes.index(step)
+        elif step >= per_epoch and step % per_epoch == place - 2:
+            value -= 0.002
+        accuracy[str(step)] = value
+    run["val_history"] = {"accuracy": accuracy,
+                          "loss": {str(step): 1 - value for step, value in zip(
+                              checks, accuracy.values())}}
+    run["train_history"] = {
+        "accuracy": {str(step): 0.8 for step in checks},
+        "loss": {str(step): {place: 0.3, place + 1: 0.4}.get(step % per_epoch, 0.1)
+                 for step in range(epochs * per_epoch)}}
+    return run
+
+
+def test_spikes_at_one_place_of_the_epoch_get_the_batch_loss_by_place_figure(
+        monkeypatch, tmp_path, stand_in):
+    results = copy.deepcopy(stand_in[1])
+    plain = results["task2"]["runs"][0]
+    assert not plain["settings"]["shuffle"] and plain["steps_per_epoch"] == 11
+    results["task2"]["runs"][0] = spiking(plain, 5)
+    (tmp_path / "results").mkdir()
+    for name, data in results.items():
+        (tmp_path / "results" / f"{name}.json").write_text(as_json(data))
+    _, outputs = execute(monkeypatch, tmp_path)
+    text = "\n".join(outputs)
+    assert "Each comes at a check right after the epoch's 6th batch" in text
+    assert "single out the same place in every epoch (Figure 4)" in text
+    assert "the 6th batch, the same 30 images each time, has one of the two highest" in text
+    assert "(0.300 on average, against 0.145 over all batches)" in text
+    assert "the 7th batch, met right after the step on it, has the highest (0.400)" in text
+    assert "**Figure 4:** Task 2.e: mean training loss of the batch at each of the 11 places" in text
+    png = tmp_path / "results" / "report_2e_batch_loss_by_place.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_figure_the_report_draws_is_written_whole_or_not_at_all(monkeypatch, tmp_path):
+    monkeypatch.setattr(report_helpers, "HERE", tmp_path)
+    report_helpers.draw("results/a.png", lambda ax: ax.plot([1, 2], [3, 4]))
+    assert (tmp_path / "results" / "a.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    def broken(ax):
+        ax.plot([1], [2])
+        raise RuntimeError("stopped while drawing")
+    with pytest.raises(RuntimeError, match="stopped while drawing"):
+        report_helpers.draw("results/b.png", broken)
+    assert [path.name for path in (tmp_path / "results").iterdir()] == ["a.png"]

@@ -11,8 +11,12 @@ import math
 import os
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from IPython.display import Markdown, display
+from matplotlib.figure import Figure
+
+from atomic import atomic_path
 
 HERE = Path(os.environ.get("REPORT_DIR", "."))
 SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4")
@@ -62,6 +66,18 @@ def figure(name: str, caption: str, width: int) -> None:
     """Show the figure file `name` (a path below REPORT_DIR) at width percent of the text
     width, with its number and caption."""
     say(f"![**{cite(name)}:** {caption}]({HERE / name}){{width={width}%}}")
+
+
+def draw(name: str, plot) -> None:
+    """Write the figure file `name` (below REPORT_DIR, whole or not at all) that the report
+    draws from the results itself: plot(ax) draws on one axes, in the size and style of the
+    task scripts' figures."""
+    style = {"font.size": 11, "legend.framealpha": 1}
+    with matplotlib.rc_context(style):
+        fig = Figure(figsize=(4.6, 2.3), layout="constrained")
+        plot(fig.subplots())
+        with atomic_path(HERE / name) as tmp:
+            fig.savefig(tmp, format="png", dpi=200)
 
 
 def table(name: str, caption: str, header: list[str], rows: list[list[str]]) -> None:
