@@ -80,11 +80,11 @@ def main():
         plt.annotate(f"{norm:.3g}", (l2_reg_lambda, norm), (-10, -17), textcoords="offset points")
     plt.axhline(np.sum(models[0].w**2), color="black", linestyle="--",
                 label=f"λ = 0 (no regularization): {np.sum(models[0].w**2):#.3g}")
-    plt.gca().set(xscale="log", yscale="log", xmargin=.1, ymargin=.25,
+    plt.gca().set(xscale="log", yscale="log", xmargin=.1, ymargin=.4,
                   xlabel="λ (log scale)", ylabel="$\\|w\\|^2$ (log scale)")
     plt.grid(alpha=.3)
     plt.title("Task 4.e: squared norm of the weights")
-    plt.legend()
+    plt.legend(loc="lower left")
     plt.savefig("task4e_l2_reg_norms.png")
     plt.close()
 

@@ -74,7 +74,7 @@ def draw(name: str, plot) -> None:
     task scripts' figures."""
     style = {"font.size": 11, "legend.framealpha": 1}
     with matplotlib.rc_context(style):
-        fig = Figure(figsize=(4.6, 2.3), layout="constrained")
+        fig = Figure(figsize=(4.6, 2.6), layout="constrained")
         plot(fig.subplots())
         with atomic_path(HERE / name) as tmp:
             fig.savefig(tmp, format="png", dpi=200)
