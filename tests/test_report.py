@@ -122,10 +122,25 @@ def test_every_figure_is_numbered_in_order_and_cited_in_the_text(report):
     _, outputs = report
     text = "\n".join(outputs)
     captions = [int(n) for n in re.findall(r"!\[\*\*Figure (\d+):\*\*", text)]
-    assert captions == list(range(1, len(captions) + 1)) and len(captions) == 9  # no place figure
+    assert captions == list(range(1, len(captions) + 1)) and len(captions) == 10  # no place figure
     prose = re.sub(r"!\[.*?\]\(.*?\)(\{.*?\})?", "", text, flags=re.S)
     for number in captions:
         assert f"Figure {number}" in prose, number
+
+
+def test_the_weakest_lambda_is_compared_with_none_check_by_check(report, stand_in):
+    _, outputs = report
+    text = "\n".join(outputs)
+    runs = {run["settings"]["l2_reg_lambda"]: run for run in stand_in[1]["task4"]["runs"]}
+    weakest, none = (np.array([runs[l]["val_history"]["accuracy"][step] for step in
+                               sorted(runs[0]["val_history"]["accuracy"])]) for l in (0.001, 0))
+    lower, level = int(np.sum(weakest < none)), int(np.sum(weakest == none))
+    assert len(weakest) == 30  # every check lies in the last ten of the stand-in's 6 epochs
+    assert "the larger $\\lambda$, the lower the curve" not in text  # not so in the stand-in
+    assert (f"it lies below $\\lambda = 0$ at {lower} of those 30 checks"
+            + (f" and level with it at {level}" if level else "") + " (Figure 9).") in text
+    png = stand_in[0] / "results" / "report_4c_weakest_against_none.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_with_no_results_every_section_says_what_is_missing(monkeypatch, tmp_path):

@@ -68,13 +68,13 @@ def figure(name: str, caption: str, width: int) -> None:
     say(f"![**{cite(name)}:** {caption}]({HERE / name}){{width={width}%}}")
 
 
-def draw(name: str, plot) -> None:
+def draw(name: str, plot, height: float = 2.6) -> None:
     """Write the figure file `name` (below REPORT_DIR, whole or not at all) that the report
-    draws from the results itself: plot(ax) draws on one axes, in the size and style of the
-    task scripts' figures."""
+    draws from the results itself: plot(ax) draws on one axes, in the style of the task
+    scripts' figures, 4.6 inches wide and `height` high."""
     style = {"font.size": 11, "legend.framealpha": 1}
     with matplotlib.rc_context(style):
-        fig = Figure(figsize=(4.6, 2.6), layout="constrained")
+        fig = Figure(figsize=(4.6, height), layout="constrained")
         plot(fig.subplots())
         with atomic_path(HERE / name) as tmp:
             fig.savefig(tmp, format="png", dpi=200)
