@@ -74,17 +74,17 @@ def main():
 
     # Task 4e - Plotting of the squared L2 norm of the weights after training, per lambda
     squared_norms = [np.sum(models[l2_reg_lambda].w**2) for l2_reg_lambda in l2_lambdas]
-    plt.figure(figsize=(4.6, 2.6))
+    plt.figure(figsize=(4.6, 3.0))
     plt.plot(l2_lambdas, squared_norms, "o-", color="tab:gray", label="With L2 regularization")
     for l2_reg_lambda, norm in zip(l2_lambdas, squared_norms):  # each value beside its point
         plt.annotate(f"{norm:.3g}", (l2_reg_lambda, norm), (-10, -17), textcoords="offset points")
     plt.axhline(np.sum(models[0].w**2), color="black", linestyle="--",
                 label=f"λ = 0 (no regularization): {np.sum(models[0].w**2):#.3g}")
-    plt.gca().set(xscale="log", yscale="log", xmargin=.1, ymargin=.4,
+    plt.gca().set(xscale="log", yscale="log", xmargin=.15, ymargin=.25,
                   xlabel="λ (log scale)", ylabel="$\\|w\\|^2$ (log scale)")
     plt.grid(alpha=.3)
     plt.title("Task 4.e: squared norm of the weights")
-    plt.legend(loc="lower left")
+    plt.gcf().legend(loc="outside lower center", ncols=2, fontsize=9)
     plt.savefig("task4e_l2_reg_norms.png")
     plt.close()
 
