@@ -55,8 +55,7 @@ def test_every_training_run_is_recorded_and_train_is_restored(tmp_path, monkeypa
     assert [r["final"]["squared_norm"] for r in results["runs"]] == [
         float(words[2]) for words in printed]  # the norms of the models the script holds
     assert set(run["final"]) == {"val_loss", "train_accuracy", "val_accuracy", "squared_norm",
-                                 "class_mean_correlation", "worst_fit_share"}
-    assert 0.1 <= run["final"]["worst_fit_share"] <= 1  # the worst tenth: at least a tenth
+                                 "class_mean_correlation"}
 
 
 def test_class_mean_correlation_compares_each_output_with_its_class_mean():
@@ -81,25 +80,6 @@ def test_class_mean_correlation_refuses_an_empty_class_or_constant_weights():
         record.class_mean_correlation(w, X, np.zeros((4, 1)))
     with pytest.raises(ValueError, match="output 0: its weights or its class mean are constant"):
         record.class_mean_correlation(w, X, np.array([[1], [0], [1], [0]]))
-
-
-def test_worst_fit_share_is_the_share_of_the_residual_the_worst_fit_images_carry():
-    Y = np.eye(2)[np.arange(20) % 2]
-    even = np.where(Y == 1, 0.75, 0.25)  # every image: |y - y_hat| sums to 0.5
-    assert record.worst_fit_share(even, Y) == pytest.approx(0.1)
-    uneven = even.copy()
-    uneven[:2] = np.where(Y[:2] == 1, 0.0, 1.0)  # two images all wrong: 2 each, the rest 0.5
-    assert record.worst_fit_share(uneven, Y) == pytest.approx(4 / 13)  # 4 of 4 + 18 * 0.5
-    assert record.worst_fit_share(uneven[:, :1], Y[:, :1], fraction=0.05) == pytest.approx(
-        1 / 6.5)  # the binary case: one image of 20, residual 1 of 1 * 2 + 0.25 * 18
-
-
-def test_worst_fit_share_refuses_mismatched_shapes_and_a_perfect_fit():
-    Y = np.eye(2)[[0, 1]]
-    with pytest.raises(ValueError, match=r"outputs \(2, 1\) and targets \(2, 2\) differ"):
-        record.worst_fit_share(Y[:, :1], Y)
-    with pytest.raises(ValueError, match="the model fits every image exactly"):
-        record.worst_fit_share(Y, Y)
 
 
 def test_equal_runs_give_equal_text(tmp_path, monkeypatch):

@@ -225,8 +225,8 @@ def test_spikes_at_one_place_of_the_epoch_get_the_batch_loss_by_place_figure(
     assert "(0.300 on average, against 0.145 over all batches)" in text
     assert "the 7th batch, the first the model meets after the step on the 6th, has the " \
            "highest (0.400)" in text
-    assert "The run with shuffling, which ended at step 56, shares the steps of only the " \
-           "first 2 (Figure 3); Figure 2 shows all 4." in text
+    assert "Only the first 2 fall within the 57 steps of the run with shuffling (Figure 3); " \
+           "Figure 2 shows all 4." in text
     assert "**Figure 4:** Task 2.e: the training loss of the batch at each of the 11 places" in text
     png = tmp_path / "results" / "report_2e_batch_loss_by_place.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -53,25 +53,6 @@ def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float
     return float(np.mean(correlations))
 
 
-def worst_fit_share(outputs: np.ndarray, Y: np.ndarray, fraction: float = 0.1) -> float:
-    """How unevenly the images enter the gradient: each image's term of equation 6 or 8 is
-    its image times its residual y - y_hat.
-
-    outputs, Y: [N, K] a model's outputs for the training images and their targets (one-hot,
-    or for K = 1 the binary target). Returns the share of the sum over the images of
-    sum_k |y_k - y_hat_k| that the `fraction` of images with the largest such sum carry:
-    `fraction` when every image has the same residual, near 1 when a few carry it all.
-    """
-    if outputs.shape != Y.shape:
-        raise ValueError(f"outputs {outputs.shape} and targets {Y.shape} differ in shape")
-    residual = np.abs(Y - outputs).sum(axis=1)
-    if not residual.sum() > 0:
-        raise ValueError("the model fits every image exactly (or its outputs are NaN), so "
-                         "no image carries a share of the residual")
-    count = max(1, round(fraction * len(residual)))
-    return float(np.sort(residual)[::-1][:count].sum() / residual.sum())
-
-
 def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history: dict,
                  ) -> dict:
     """What a results file keeps of one finished BaseTrainer.train call."""
@@ -90,9 +71,7 @@ def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history:
                   "val_accuracy": float(val_accuracy),
                   "squared_norm": float(np.sum(model.w ** 2)),
                   "class_mean_correlation": class_mean_correlation(
-                      model.w, run_trainer.X_train, run_trainer.Y_train),
-                  "worst_fit_share": worst_fit_share(
-                      model.forward(run_trainer.X_train), run_trainer.Y_train)},
+                      model.w, run_trainer.X_train, run_trainer.Y_train)},
         "train_history": train_history, "val_history": val_history,
     }
 
