@@ -11,6 +11,8 @@ import pytest
 
 import record
 from atomic import as_json
+import task2
+import task2a
 import trainer
 from conftest import ROOT, WORKSHOP
 
@@ -55,7 +57,27 @@ def test_every_training_run_is_recorded_and_train_is_restored(tmp_path, monkeypa
     assert [r["final"]["squared_norm"] for r in results["runs"]] == [
         float(words[2]) for words in printed]  # the norms of the models the script holds
     assert set(run["final"]) == {"val_loss", "train_accuracy", "val_accuracy", "squared_norm",
-                                 "class_mean_correlation"}
+                                 "class_mean_correlation", "worst_fit_share"}
+    assert 0.1 <= run["final"]["worst_fit_share"] <= 1  # the worst tenth: at least a tenth
+    checks = list(run["val_history"]["loss"])
+    assert len(checks) > record.SHARE_EVERY  # so that some checks are left out
+    assert list(run["worst_fit_share"]) == checks[::record.SHARE_EVERY]
+    assert all(0.1 <= share <= 1 for share in run["worst_fit_share"].values())
+
+
+def test_a_train_that_calls_validation_step_off_its_checks_is_refused(monkeypatch):
+    def train(self, num_epochs):  # two calls for its one check
+        self.validation_step()
+        self.validation_step()
+        return {"loss": {0: 1.0}, "accuracy": {0: 0.5}}, {"loss": {0: 1.0}, "accuracy": {0: 0.5}}
+    monkeypatch.setattr(trainer.BaseTrainer, "train", train)
+    X, Y = np.ones((4, 785)), np.array([[1.0], [0.0], [1.0], [0.0]])
+    run_trainer = task2.LogisticTrainer(task2a.BinaryModel(), 0.1, 2, False, X, Y, X, Y)
+    with record.recording([]):
+        with pytest.raises(RuntimeError, match="2 calls of validation_step for 1 validation "
+                                               "checks: record.py needs one call per check"):
+            run_trainer.train(1)
+    assert "validation_step" not in vars(run_trainer)  # the trainer's own method again
 
 
 def test_class_mean_correlation_compares_each_output_with_its_class_mean():
@@ -80,6 +102,25 @@ def test_class_mean_correlation_refuses_an_empty_class_or_constant_weights():
         record.class_mean_correlation(w, X, np.zeros((4, 1)))
     with pytest.raises(ValueError, match="output 0: its weights or its class mean are constant"):
         record.class_mean_correlation(w, X, np.array([[1], [0], [1], [0]]))
+
+
+def test_worst_fit_share_is_the_share_of_the_residual_the_worst_fit_images_carry():
+    Y = np.eye(2)[np.arange(20) % 2]
+    even = np.where(Y == 1, 0.75, 0.25)  # every image: |y - y_hat| sums to 0.5
+    assert record.worst_fit_share(even, Y) == pytest.approx(0.1)
+    uneven = even.copy()
+    uneven[:2] = np.where(Y[:2] == 1, 0.0, 1.0)  # two images all wrong: 2 each, the rest 0.5
+    assert record.worst_fit_share(uneven, Y) == pytest.approx(4 / 13)  # 4 of 4 + 18 * 0.5
+    assert record.worst_fit_share(uneven[:, :1], Y[:, :1], fraction=0.05) == pytest.approx(
+        1 / 6.5)  # the binary case: one image of 20, residual 1 of 1 * 2 + 0.25 * 18
+
+
+def test_worst_fit_share_refuses_mismatched_shapes_and_a_perfect_fit():
+    Y = np.eye(2)[[0, 1]]
+    with pytest.raises(ValueError, match=r"outputs \(2, 1\) and targets \(2, 2\) differ"):
+        record.worst_fit_share(Y[:, :1], Y)
+    with pytest.raises(ValueError, match="the model fits every image exactly"):
+        record.worst_fit_share(Y, Y)
 
 
 def test_equal_runs_give_equal_text(tmp_path, monkeypatch):

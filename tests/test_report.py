@@ -122,7 +122,7 @@ def test_every_figure_is_numbered_in_order_and_cited_in_the_text(report):
     _, outputs = report
     text = "\n".join(outputs)
     captions = [int(n) for n in re.findall(r"!\[\*\*Figure (\d+):\*\*", text)]
-    assert captions == list(range(1, len(captions) + 1)) and len(captions) == 10  # no place figure
+    assert captions == list(range(1, len(captions) + 1)) and len(captions) == 11  # no place figure
     prose = re.sub(r"!\[.*?\]\(.*?\)(\{.*?\})?", "", text, flags=re.S)
     for number in captions:
         assert f"Figure {number}" in prose, number
@@ -138,9 +138,47 @@ def test_the_weakest_lambda_is_compared_with_none_check_by_check(report, stand_i
     assert len(weakest) == 30  # every check lies in the last ten of the stand-in's 6 epochs
     assert "the larger $\\lambda$, the lower the curve" not in text  # not so in the stand-in
     assert (f"it lies below $\\lambda = 0$ at {lower} of those 30 checks"
-            + (f" and level with it at {level}" if level else "") + " (Figure 9).") in text
+            + (f" and level with it at {level}" if level else "") + " (Figure 10).") in text
     png = stand_in[0] / "results" / "report_4c_weakest_against_none.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_worst_fit_share_over_training_is_told_and_drawn_from_the_results(report, stand_in):
+    _, outputs = report
+    text = "\n".join(outputs)
+    runs = {run["settings"]["l2_reg_lambda"]: run for run in stand_in[1]["task4"]["runs"]}
+    shares = runs[1.0]["worst_fit_share"]
+    assert list(shares) == [0, 10, 20, 30, 40, 50]  # every 5th check of 2 steps
+    assert (f"Figure 8 shows by the share of the sum over all training images of "
+            f"$\\sum_k |y_k - \\hat{{y}}_k|$ that the tenth of them fitted worst carry (10% "
+            f"if all were fitted alike), measured every 10 steps. With $\\lambda = 1$ it stays "
+            f"at or below {max(shares.values()):.0%} throughout") in text
+    plain = list(runs[0]["worst_fit_share"].values())
+    assert plain[-1] < 2 * max(shares.values())  # not clearly above lambda 1's, so no growth:
+    assert (f"however old, and the share is {runs[0]['final']['worst_fit_share']:.0%} at the "
+            f"end. The weights' correlation") in text
+    assert "fall more and more" not in text and "grows as the model" not in text
+    assert ("add the images of each digit nearly alike" in text) == (max(shares.values()) < 0.15)
+    png = stand_in[0] / "results" / "report_4b_worst_fit_share.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_share_that_grows_without_the_penalty_is_told_with_its_steps(
+        monkeypatch, tmp_path, stand_in):
+    results = copy.deepcopy(stand_in[1])
+    runs = {run["settings"]["l2_reg_lambda"]: run for run in results["task4"]["runs"]}
+    runs[0]["worst_fit_share"] = {"0": 0.1, "10": 0.2, "20": 0.3, "30": 0.24, "40": 0.4,
+                                  "50": 0.45}
+    runs[0]["final"]["worst_fit_share"] = 0.46
+    (tmp_path / "results").mkdir()
+    for name, data in results.items():
+        (tmp_path / "results" / f"{name}.json").write_text(as_json(data))
+    _, outputs = execute(monkeypatch, tmp_path)
+    text = "\n".join(outputs)
+    assert "without it, the weights keep every step in full, and the steps fall more and " \
+           "more on a few badly fitted images.**" in text
+    assert "and the share grows as the model fits the training images better: above a " \
+           "quarter from step 40 on (33% of the 60 steps), 46% at the end." in text
 
 
 def test_with_no_results_every_section_says_what_is_missing(monkeypatch, tmp_path):

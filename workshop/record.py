@@ -29,6 +29,7 @@ from atomic import write_json  # noqa: E402
 
 SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4")
 RESULTS = ROOT / "results"
+SHARE_EVERY = 5  # the worst-fit share costs a forward pass over the training set
 
 
 def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
@@ -53,9 +54,29 @@ def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float
     return float(np.mean(correlations))
 
 
+def worst_fit_share(outputs: np.ndarray, Y: np.ndarray, fraction: float = 0.1) -> float:
+    """How unevenly the images enter the gradient: each image's term of equation 6 or 8 is
+    its image times its residual y - y_hat.
+
+    outputs, Y: [N, K] a model's outputs for the training images and their targets (one-hot,
+    or for K = 1 the binary target). Returns the share of the sum over the images of
+    sum_k |y_k - y_hat_k| that the `fraction` of images with the largest such sum carry:
+    `fraction` when every image has the same residual, near 1 when a few carry it all.
+    """
+    if outputs.shape != Y.shape:
+        raise ValueError(f"outputs {outputs.shape} and targets {Y.shape} differ in shape")
+    residual = np.abs(Y - outputs).sum(axis=1)
+    if not residual.sum() > 0:
+        raise ValueError("the model fits every image exactly (or its outputs are NaN), so "
+                         "no image carries a share of the residual")
+    count = max(1, round(fraction * len(residual)))
+    return float(np.sort(residual)[::-1][:count].sum() / residual.sum())
+
+
 def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history: dict,
-                 ) -> dict:
-    """What a results file keeps of one finished BaseTrainer.train call."""
+                 shares: dict) -> dict:
+    """What a results file keeps of one finished BaseTrainer.train call; shares maps steps
+    to the worst_fit_share of the model after them."""
     model = run_trainer.model
     val_loss, train_accuracy, val_accuracy = run_trainer.validation_step()
     return {
@@ -71,19 +92,43 @@ def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history:
                   "val_accuracy": float(val_accuracy),
                   "squared_norm": float(np.sum(model.w ** 2)),
                   "class_mean_correlation": class_mean_correlation(
-                      model.w, run_trainer.X_train, run_trainer.Y_train)},
+                      model.w, run_trainer.X_train, run_trainer.Y_train),
+                  "worst_fit_share": worst_fit_share(
+                      model.forward(run_trainer.X_train), run_trainer.Y_train)},
         "train_history": train_history, "val_history": val_history,
+        "worst_fit_share": shares,
     }
 
 
 @contextlib.contextmanager
 def recording(runs: list):
-    """While open, every BaseTrainer.train call appends its description to runs."""
+    """While open, every BaseTrainer.train call appends its description to runs, with the
+    worst_fit_share of the model at every SHARE_EVERY-th validation check."""
     train = trainer.BaseTrainer.train
 
     def recorded_train(self, num_epochs):
-        train_history, val_history = train(self, num_epochs)
-        runs.append(describe_run(self, num_epochs, train_history, val_history))
+        shares = []  # at the checks, in order
+        check = self.validation_step
+
+        def validation_step():  # the trainer calls it right after the step of every check
+            if len(shares) % SHARE_EVERY == 0:
+                shares.append(worst_fit_share(self.model.forward(self.X_train), self.Y_train))
+            else:
+                shares.append(None)
+            return check()
+
+        self.validation_step = validation_step
+        try:
+            train_history, val_history = train(self, num_epochs)
+        finally:
+            del self.validation_step
+        if len(shares) != len(val_history["loss"]):
+            raise RuntimeError(f"{len(shares)} calls of validation_step for "
+                               f"{len(val_history['loss'])} validation checks: record.py "
+                               "needs one call per check, as the starter's train makes")
+        shares = {step: share for step, share in zip(val_history["loss"], shares)
+                  if share is not None}
+        runs.append(describe_run(self, num_epochs, train_history, val_history, shares))
         return train_history, val_history
 
     trainer.BaseTrainer.train = recorded_train
