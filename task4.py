@@ -40,13 +40,13 @@ def main():
     plt.rcParams.update({"figure.figsize": (4.6, 3.1), "figure.constrained_layout.use": True,
                          "font.size": 11, "savefig.dpi": 200, "legend.framealpha": 1})
     # Plotting of softmax weights (task 4b): 28x28 pixel weights (no bias), 0 at mid-grey
-    fig, axes = plt.subplots(2, 10, figsize=(6.4, 2.2))
+    fig, axes = plt.subplots(2, 10, figsize=(6.4, 1.95))
     for row, l2_reg_lambda in zip(axes, [0, 1.0]):
         images = models[l2_reg_lambda].w[:784].T.reshape(10, 28, 28)
         limit = np.abs(images).max()
         for digit, ax in enumerate(row):
             shown = ax.imshow(images[digit], cmap="gray", vmin=-limit, vmax=limit)
-            ax.set(xticks=[], yticks=[], title=str(digit))
+            ax.set(xticks=[], yticks=[], title=str(digit) if l2_reg_lambda == 0 else "")
         row[0].set_ylabel(f"λ = {l2_reg_lambda:g}")
         fig.colorbar(shown, ax=row, label="weight")
     fig.suptitle("Task 4.b: weights per digit (white positive, black negative)")

@@ -149,10 +149,11 @@ def test_the_worst_fit_share_over_training_is_told_and_drawn_from_the_results(re
     runs = {run["settings"]["l2_reg_lambda"]: run for run in stand_in[1]["task4"]["runs"]}
     shares = runs[1.0]["worst_fit_share"]
     assert list(shares) == [0, 10, 20, 30, 40, 50]  # every 5th check of 2 steps
-    assert (f"Figure 8 shows by the share of the sum over all training images of "
-            f"$\\sum_k |y_k - \\hat{{y}}_k|$ that the tenth of them fitted worst carry (10% "
-            f"if all were fitted alike), measured every 10 steps. With $\\lambda = 1$ it stays "
-            f"at or below {max(shares.values()):.0%} throughout") in text
+    assert (f"Figure 8 measures how evenly these weights fall on the images: of the total of "
+            f"$\\sum_k |y_k - \\hat{{y}}_k|$ over the training images, the share that the tenth "
+            f"of them with the largest values carry, 10% if all were fitted alike, at every 5th "
+            f"check (every 10 steps). With $\\lambda = 1$ it stays at or below "
+            f"{max(shares.values()):.0%} throughout") in text
     plain = list(runs[0]["worst_fit_share"].values())
     assert plain[-1] < 2 * max(shares.values())  # not clearly above lambda 1's, so no growth:
     assert (f"however old, and the share is {runs[0]['final']['worst_fit_share']:.0%} at the "
