@@ -60,9 +60,39 @@ def test_every_training_run_is_recorded_and_train_is_restored(tmp_path, monkeypa
                                  "class_mean_correlation", "worst_fit_share"}
     assert 0.1 <= run["final"]["worst_fit_share"] <= 1  # the worst tenth: at least a tenth
     checks = list(run["val_history"]["loss"])
-    assert len(checks) > record.SHARE_EVERY  # so that some checks are left out
-    assert list(run["worst_fit_share"]) == checks[::record.SHARE_EVERY]
+    assert len(checks) > record.MEASURE_EVERY  # so that some checks are left out
+    assert list(run["worst_fit_share"]) == checks[::record.MEASURE_EVERY]
     assert all(0.1 <= share <= 1 for share in run["worst_fit_share"].values())
+    assert list(run["added_correlation"]) == checks[::record.MEASURE_EVERY]
+    assert all(-1 <= c <= 1 for c in run["added_correlation"].values() if c is not None)
+
+
+def test_the_change_of_the_weights_between_measures_is_what_is_correlated(monkeypatch):
+    """A stand-in train whose steps set the weights to given values: the change between
+    measured checks, not the weights, is correlated with the class means, and no change is
+    None."""
+    X = np.hstack([np.random.default_rng(0).uniform(-1, 1, (40, 784)), np.ones((40, 1))])
+    Y = (np.arange(40) % 2 == 0).astype(float)[:, None]
+    template = X[Y[:, 0] == 1, :784].mean(axis=0) - X[:, :784].mean(axis=0)
+    noise = np.random.default_rng(1).standard_normal(784)
+    values = [template, template, template + noise]  # the weights at checks 0, 5, 10
+
+    def train(self, num_epochs):
+        history, self.early_stop_epoch = {"loss": {}, "accuracy": {}}, None
+        for check in range(11):
+            if check % record.MEASURE_EVERY == 0:
+                self.model.w = np.append(values[check // record.MEASURE_EVERY], 0.0)[:, None]
+            self.validation_step()
+            history["loss"][check] = 1.0
+        return history, history
+    monkeypatch.setattr(trainer.BaseTrainer, "train", train)
+    runs = []
+    with record.recording(runs):
+        task2.LogisticTrainer(task2a.BinaryModel(), 0.1, 2, False, X, Y, X, Y).train(1)
+    added = runs[0]["added_correlation"]
+    assert list(added) == [0, 5, 10]
+    assert added[0] == pytest.approx(1.0) and added[5] is None  # from zero, then no change
+    assert added[10] == pytest.approx(np.corrcoef(noise, template)[0, 1])
 
 
 def test_a_train_that_calls_validation_step_off_its_checks_is_refused(monkeypatch):

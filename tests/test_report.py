@@ -149,10 +149,10 @@ def test_the_worst_fit_share_over_training_is_told_and_drawn_from_the_results(re
     runs = {run["settings"]["l2_reg_lambda"]: run for run in stand_in[1]["task4"]["runs"]}
     shares = runs[1.0]["worst_fit_share"]
     assert list(shares) == [0, 10, 20, 30, 40, 50]  # every 5th check of 2 steps
-    assert (f"Figure 8 measures how evenly these weights fall on the images: of the total of "
-            f"$\\sum_k |y_k - \\hat{{y}}_k|$ over the training images, the share that the tenth "
-            f"of them with the largest values carry, 10% if all were fitted alike, at every 5th "
-            f"check (every 10 steps). With $\\lambda = 1$ it stays at or below "
+    assert (f"Figure 8 (left) measures how evenly these weights fall on the images: of the "
+            f"total of $\\sum_k |y_k - \\hat{{y}}_k|$ over the training images, the share that "
+            f"the tenth of them with the largest values carry, 10% if all were fitted alike, at "
+            f"every 5th check (every 10 steps). With $\\lambda = 1$ it stays at or below "
             f"{max(shares.values()):.0%} throughout") in text
     plain = list(runs[0]["worst_fit_share"].values())
     assert plain[-1] < 2 * max(shares.values())  # not clearly above lambda 1's, so no growth:
@@ -201,6 +201,7 @@ def test_every_code_cell_is_hidden_in_the_notebook_itself():
 def test_signed_numbers_carry_a_true_minus_sign():
     assert [report_helpers.signed(x) for x in (-0.00684, 0.0095, 0.0)] == [
         "\u22120.0068", "+0.0095", "+0.0000"]
+    assert report_helpers.signed(-0.114, 2) == "\u22120.11"
 
 
 def test_the_largest_drop_between_checks_within_the_steps_asked():
@@ -283,3 +284,16 @@ def test_a_figure_the_report_draws_is_written_whole_or_not_at_all(monkeypatch, t
     with pytest.raises(RuntimeError, match="stopped while drawing"):
         report_helpers.draw("results/b.png", broken)
     assert [path.name for path in (tmp_path / "results").iterdir()] == ["a.png"]
+
+
+def test_a_figure_of_two_panels_gets_two_axes_side_by_side(monkeypatch, tmp_path):
+    monkeypatch.setattr(report_helpers, "HERE", tmp_path)
+    drawn = []
+
+    def plot(left, right):
+        drawn.extend([left, right])
+        left.plot([1, 2], [3, 4])
+    report_helpers.draw("two.png", plot, height=2.0, panels=2)
+    assert drawn[0].figure is drawn[1].figure
+    assert list(drawn[0].figure.get_size_inches()) == [9.2, 2.0]
+    assert drawn[0].get_position().x1 < drawn[1].get_position().x0

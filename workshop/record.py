@@ -29,7 +29,7 @@ from atomic import write_json  # noqa: E402
 
 SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4")
 RESULTS = ROOT / "results"
-SHARE_EVERY = 5  # the worst-fit share costs a forward pass over the training set
+MEASURE_EVERY = 5  # a measure costs a forward pass over the training set
 
 
 def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
@@ -74,9 +74,9 @@ def worst_fit_share(outputs: np.ndarray, Y: np.ndarray, fraction: float = 0.1) -
 
 
 def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history: dict,
-                 shares: dict) -> dict:
-    """What a results file keeps of one finished BaseTrainer.train call; shares maps steps
-    to the worst_fit_share of the model after them."""
+                 measured: dict) -> dict:
+    """What a results file keeps of one finished BaseTrainer.train call; measured: the
+    measures that recording takes during the run, by name, each {step: value}."""
     model = run_trainer.model
     val_loss, train_accuracy, val_accuracy = run_trainer.validation_step()
     return {
@@ -95,26 +95,38 @@ def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history:
                       model.w, run_trainer.X_train, run_trainer.Y_train),
                   "worst_fit_share": worst_fit_share(
                       model.forward(run_trainer.X_train), run_trainer.Y_train)},
-        "train_history": train_history, "val_history": val_history,
-        "worst_fit_share": shares,
+        "train_history": train_history, "val_history": val_history, **measured,
     }
 
 
 @contextlib.contextmanager
 def recording(runs: list):
-    """While open, every BaseTrainer.train call appends its description to runs, with the
-    worst_fit_share of the model at every SHARE_EVERY-th validation check."""
+    """While open, every BaseTrainer.train call appends its description to runs, with two
+    measures of the model at every MEASURE_EVERY-th validation check: its worst_fit_share, and
+    the class_mean_correlation of what the steps since the last such check added to the
+    weights (None where that change is constant over the pixels, as when it is zero)."""
     train = trainer.BaseTrainer.train
 
     def recorded_train(self, num_epochs):
-        shares = []  # at the checks, in order
+        measures = []  # at the checks, in order: (share, correlation) or None
+        previous = [self.model.w.copy()]  # the weights at the last measure
+
+        def change_correlation():
+            change = self.model.w - previous[0]
+            previous[0] = self.model.w.copy()
+            try:
+                return class_mean_correlation(change, self.X_train, self.Y_train)
+            except ValueError:
+                return None
+
         check = self.validation_step
 
         def validation_step():  # the trainer calls it right after the step of every check
-            if len(shares) % SHARE_EVERY == 0:
-                shares.append(worst_fit_share(self.model.forward(self.X_train), self.Y_train))
+            if len(measures) % MEASURE_EVERY == 0:
+                measures.append((worst_fit_share(self.model.forward(self.X_train),
+                                                 self.Y_train), change_correlation()))
             else:
-                shares.append(None)
+                measures.append(None)
             return check()
 
         self.validation_step = validation_step
@@ -122,13 +134,14 @@ def recording(runs: list):
             train_history, val_history = train(self, num_epochs)
         finally:
             del self.validation_step
-        if len(shares) != len(val_history["loss"]):
-            raise RuntimeError(f"{len(shares)} calls of validation_step for "
+        if len(measures) != len(val_history["loss"]):
+            raise RuntimeError(f"{len(measures)} calls of validation_step for "
                                f"{len(val_history['loss'])} validation checks: record.py "
                                "needs one call per check, as the starter's train makes")
-        shares = {step: share for step, share in zip(val_history["loss"], shares)
-                  if share is not None}
-        runs.append(describe_run(self, num_epochs, train_history, val_history, shares))
+        measured = [(step, m) for step, m in zip(val_history["loss"], measures) if m]
+        runs.append(describe_run(self, num_epochs, train_history, val_history, {
+            "worst_fit_share": {step: m[0] for step, m in measured},
+            "added_correlation": {step: m[1] for step, m in measured}}))
         return train_history, val_history
 
     trainer.BaseTrainer.train = recorded_train

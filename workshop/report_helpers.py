@@ -68,14 +68,14 @@ def figure(name: str, caption: str, width: int) -> None:
     say(f"![**{cite(name)}:** {caption}]({HERE / name}){{width={width}%}}")
 
 
-def draw(name: str, plot, height: float = 2.6) -> None:
+def draw(name: str, plot, height: float = 2.6, panels: int = 1) -> None:
     """Write the figure file `name` (below REPORT_DIR, whole or not at all) that the report
-    draws from the results itself: plot(ax) draws on one axes, in the style of the task
-    scripts' figures, 4.6 inches wide and `height` high."""
+    draws from the results itself: plot(ax, ...) draws on `panels` axes side by side, in the
+    style of the task scripts' figures, 4.6 inches wide a panel and `height` high."""
     style = {"font.size": 11, "legend.framealpha": 1}
     with matplotlib.rc_context(style):
-        fig = Figure(figsize=(4.6, height), layout="constrained")
-        plot(fig.subplots())
+        fig = Figure(figsize=(4.6 * panels, height), layout="constrained")
+        plot(*np.atleast_1d(fig.subplots(1, panels)))
         with atomic_path(HERE / name) as tmp:
             fig.savefig(tmp, format="png", dpi=200)
 
@@ -151,9 +151,9 @@ def settings_text(run: dict) -> str:
     return text + f"{s['num_epochs']} epochs without early stopping"
 
 
-def signed(x: float) -> str:
-    """x with four decimals and its sign, a true minus sign for a negative x: '−0.0068'."""
-    return f"{x:+.4f}".replace("-", "\u2212")
+def signed(x: float, decimals: int = 4) -> str:
+    """x with its sign and `decimals` decimals, a true minus sign for a negative x: '−0.0068'."""
+    return f"{x:+.{decimals}f}".replace("-", "\u2212")
 
 
 def ordinal(n: int) -> str:
