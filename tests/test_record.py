@@ -13,6 +13,8 @@ import record
 from atomic import as_json
 import task2
 import task2a
+import task3
+import task3a
 import trainer
 from conftest import ROOT, WORKSHOP
 
@@ -93,6 +95,41 @@ def test_the_change_of_the_weights_between_measures_is_what_is_correlated(monkey
     assert list(added) == [0, 5, 10]
     assert added[0] == pytest.approx(1.0) and added[5] is None  # from zero, then no change
     assert added[10] == pytest.approx(np.corrcoef(noise, template)[0, 1])
+
+
+def test_what_the_steps_added_is_measured_with_the_l2_decay_taken_out(monkeypatch):
+    """Between two measured checks three steps run; weights that are only the last measured
+    ones decayed three times have nothing added (None), and what is added on top of that
+    decay is what gets correlated."""
+    rng = np.random.default_rng(0)
+    X = np.hstack([rng.uniform(-1, 1, (40, 784)), np.ones((40, 1))])
+    Y = np.eye(10)[np.arange(40) % 10]
+    means = [X[Y[:, k] == 1, :784].mean(axis=0) - X[:, :784].mean(axis=0) for k in range(10)]
+    template = np.vstack([np.stack(means, axis=1), np.zeros((1, 10))])
+    noise = rng.standard_normal((785, 10))
+    decay = (1 - 2 * 0.1 * 1.0) ** 3
+    values = [template, decay * template, decay ** 2 * template + noise]  # checks 0, 5, 10
+
+    def train(self, num_epochs):
+        history, self.early_stop_epoch = {"loss": {}, "accuracy": {}}, None
+        for check in range(11):
+            if check % record.MEASURE_EVERY == 0:
+                if check:
+                    for _ in range(3):
+                        self.train_step(X[:4], Y[:4])
+                self.model.w = values[check // record.MEASURE_EVERY].copy()
+            self.validation_step()
+            history["loss"][check] = 1.0
+        return history, history
+    monkeypatch.setattr(trainer.BaseTrainer, "train", train)
+    runs = []
+    with record.recording(runs):
+        run_trainer = task3.SoftmaxTrainer(task3a.SoftmaxModel(1.0), 0.1, 4, False, X, Y, X, Y)
+        run_trainer.train(1)
+    assert "train_step" not in vars(run_trainer) and "validation_step" not in vars(run_trainer)
+    added = runs[0]["added_correlation"]
+    assert added[0] == pytest.approx(1.0) and added[5] is None
+    assert added[10] == pytest.approx(record.class_mean_correlation(noise, X, Y))
 
 
 def test_a_train_that_calls_validation_step_off_its_checks_is_refused(monkeypatch):

@@ -149,7 +149,7 @@ def test_the_worst_fit_share_over_training_is_told_and_drawn_from_the_results(re
     runs = {run["settings"]["l2_reg_lambda"]: run for run in stand_in[1]["task4"]["runs"]}
     shares = runs[1.0]["worst_fit_share"]
     assert list(shares) == [0, 10, 20, 30, 40, 50]  # every 5th check of 2 steps
-    assert (f"Figure 8 (left) measures how evenly these weights fall on the images: of the "
+    assert (f"Figure 8 (left) measures how evenly these coefficients fall on the images: of the "
             f"total of $\\sum_k |y_k - \\hat{{y}}_k|$ over the training images, the share that "
             f"the tenth of them with the largest values carry, 10% if all were fitted alike, at "
             f"every 5th check (every 10 steps). With $\\lambda = 1$ it stays at or below "

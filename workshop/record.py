@@ -104,36 +104,43 @@ def recording(runs: list):
     """While open, every BaseTrainer.train call appends its description to runs, with two
     measures of the model at every MEASURE_EVERY-th validation check: its worst_fit_share, and
     the class_mean_correlation of what the steps since the last such check added to the
-    weights (None where that change is constant over the pixels, as when it is zero)."""
+    weights, the weights less the last measured ones decayed by the L2 term's factor
+    1 - 2 * learning_rate * lambda a step (None where that is constant over the pixels, as
+    when it is zero)."""
     train = trainer.BaseTrainer.train
 
     def recorded_train(self, num_epochs):
         measures = []  # at the checks, in order: (share, correlation) or None
-        previous = [self.model.w.copy()]  # the weights at the last measure
+        previous = [self.model.w.copy(), 0]  # the weights at the last measure, steps since
+        decay = 1 - 2 * self.learning_rate * (getattr(self.model, "l2_reg_lambda", 0) or 0)
 
-        def change_correlation():
-            change = self.model.w - previous[0]
-            previous[0] = self.model.w.copy()
+        def added_correlation():
+            added = self.model.w - decay ** previous[1] * previous[0]
+            previous[:] = [self.model.w.copy(), 0]
             try:
-                return class_mean_correlation(change, self.X_train, self.Y_train)
+                return class_mean_correlation(added, self.X_train, self.Y_train)
             except ValueError:
                 return None
 
-        check = self.validation_step
+        step, check = self.train_step, self.validation_step
+
+        def train_step(X_batch, Y_batch):
+            previous[1] += 1
+            return step(X_batch, Y_batch)
 
         def validation_step():  # the trainer calls it right after the step of every check
             if len(measures) % MEASURE_EVERY == 0:
                 measures.append((worst_fit_share(self.model.forward(self.X_train),
-                                                 self.Y_train), change_correlation()))
+                                                 self.Y_train), added_correlation()))
             else:
                 measures.append(None)
             return check()
 
-        self.validation_step = validation_step
+        self.train_step, self.validation_step = train_step, validation_step
         try:
             train_history, val_history = train(self, num_epochs)
         finally:
-            del self.validation_step
+            del self.train_step, self.validation_step
         if len(measures) != len(val_history["loss"]):
             raise RuntimeError(f"{len(measures)} calls of validation_step for "
                                f"{len(val_history['loss'])} validation checks: record.py "
