@@ -201,7 +201,6 @@ def test_every_code_cell_is_hidden_in_the_notebook_itself():
 def test_signed_numbers_carry_a_true_minus_sign():
     assert [report_helpers.signed(x) for x in (-0.00684, 0.0095, 0.0)] == [
         "\u22120.0068", "+0.0095", "+0.0000"]
-    assert report_helpers.signed(-0.114, 2) == "\u22120.11"
 
 
 def test_the_largest_drop_between_checks_within_the_steps_asked():
@@ -215,6 +214,7 @@ def test_a_history_by_place_in_the_epoch_leaves_out_the_first_and_a_partial_epoc
     history = {str(step): float(step) for step in range(11)}  # 3 steps an epoch
     assert report_helpers.by_place(history, 3).tolist() == [[3, 4, 5], [6, 7, 8]]
     assert report_helpers.by_place({"0": 1.0, "1": 2.0}, 3).shape == (0, 3)
+    assert report_helpers.by_epoch(history, 3).tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
 
 
 def test_the_weight_decay_halves_the_weights_in_the_steps_given():

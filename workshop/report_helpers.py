@@ -124,12 +124,17 @@ def largest_drop(history: dict, after_step: int = 0, up_to_step: float = np.inf)
     return found[0][1] if found else 0.0
 
 
-def by_place(history: dict, per_epoch: int) -> np.ndarray:
-    """A per-step history as [epochs, per_epoch]: one row per complete epoch after the
-    first, one column per place in the epoch (column 0 the epoch's first step)."""
+def by_epoch(history: dict, per_epoch: int) -> np.ndarray:
+    """A per-step history as [epochs, per_epoch]: one row per complete epoch, one column per
+    place in the epoch (column 0 the epoch's first step); a last partial epoch left out."""
     _, values = curve(history)
     epochs = len(values) // per_epoch
-    return values[:epochs * per_epoch].reshape(epochs, per_epoch)[1:]
+    return values[:epochs * per_epoch].reshape(epochs, per_epoch)
+
+
+def by_place(history: dict, per_epoch: int) -> np.ndarray:
+    """by_epoch without the first epoch: the complete epochs after the first."""
+    return by_epoch(history, per_epoch)[1:]
 
 
 def halving_steps(learning_rate: float, l2_reg_lambda: float) -> float:
@@ -151,9 +156,9 @@ def settings_text(run: dict) -> str:
     return text + f"{s['num_epochs']} epochs without early stopping"
 
 
-def signed(x: float, decimals: int = 4) -> str:
-    """x with its sign and `decimals` decimals, a true minus sign for a negative x: '−0.0068'."""
-    return f"{x:+.{decimals}f}".replace("-", "\u2212")
+def signed(x: float) -> str:
+    """x with four decimals and its sign, a true minus sign for a negative x: '−0.0068'."""
+    return f"{x:+.4f}".replace("-", "\u2212")
 
 
 def ordinal(n: int) -> str:
