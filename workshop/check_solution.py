@@ -8,9 +8,9 @@ zip as create_submission_zip.py makes it (the files at its top, or in one folder
 submission is copied to a temporary folder and checked there in a process of its own, task
 by task (2a 2b 2c 2d 2e 3a 3b 3c 4b), each check with a time limit: a syntax error, a
 missing file, an exception, a crash or an endless loop fails its check or task with a
-one-line message, and the other tasks are still checked. The group's code runs without a sandbox, as the user running this command: check
-only code you would run yourself. Nothing is written outside the temporary folders but
-the CSV file.
+one-line message, and the other tasks are still checked. The group's code runs without a
+sandbox, as the user running this command: check only code you would run yourself.
+Nothing is written outside the temporary folders but the CSV file.
 
 Prints a table per submission: checks passed and failed per task and the first failure.
 --csv FILE writes submission,task,checks_passed,checks_failed,first_failure, a row per
@@ -144,7 +144,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help="a folder with a group's graded files, or a submission zip")
     parser.add_argument("--csv", type=Path, metavar="FILE", help="write the results as CSV")
     parser.add_argument("--tasks", default=",".join(TASKS),
-                        help=f"the tasks to check, comma-separated (default: all, {','.join(TASKS)})")
+                        help=f"the tasks to check, comma-separated "
+                             f"(default: all, {','.join(TASKS)})")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="submissions checked at once (default: the number of CPUs)")
     parser.add_argument("--timeout", type=float, default=60,

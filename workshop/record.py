@@ -5,9 +5,11 @@
 runs each script's main() in the project folder, so its prints and figures are exactly
 those of `python task2.py`, and records every training run it makes: each call of
 BaseTrainer.train, with the trainer's settings, both histories, the epoch early stopping
-ended it in, and the returned model's validation step, squared L2 norm, likeness to the
-class means and how unevenly the training images enter its gradient. It writes them to results/<script>.json (keys sorted, so equal runs give equal
-bytes), whole or not at all; a script that trains nothing (task2a, task3a) gets a results
+ended it in, and the returned model's validation step, squared L2 norm and likeness to the
+class means; at every MEASURE_EVERY-th check, how unevenly the training images enter the
+gradient and how much what the steps added since the last measure is like the class means.
+It writes them to results/<script>.json (keys sorted, so equal runs give equal bytes),
+whole or not at all; a script that trains nothing (task2a, task3a) gets a results
 file with no runs once its checks pass.
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
