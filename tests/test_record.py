@@ -59,26 +59,32 @@ def test_every_training_run_is_recorded_and_train_is_restored(tmp_path, monkeypa
     assert [r["final"]["squared_norm"] for r in results["runs"]] == [
         float(words[2]) for words in printed]  # the norms of the models the script holds
     assert set(run["final"]) == {"val_loss", "train_accuracy", "val_accuracy", "squared_norm",
-                                 "class_mean_correlation", "worst_fit_share"}
+                                 "class_mean_correlation", "pixel_noise", "worst_fit_share"}
     assert 0.1 <= run["final"]["worst_fit_share"] <= 1  # the worst tenth: at least a tenth
     checks = list(run["val_history"]["loss"])
     assert len(checks) > record.MEASURE_EVERY  # so that some checks are left out
     assert list(run["worst_fit_share"]) == checks[::record.MEASURE_EVERY]
     assert all(0.1 <= share <= 1 for share in run["worst_fit_share"].values())
-    assert list(run["added_correlation"]) == checks[::record.MEASURE_EVERY]
-    assert all(-1 <= c <= 1 for c in run["added_correlation"].values() if c is not None)
+    assert list(run["added_noise"]) == checks[::record.MEASURE_EVERY]
+    assert all(0 <= n <= 2 for n in run["added_noise"].values() if n is not None)
+
+
+def smooth_bump() -> np.ndarray:
+    """[785, 1]: a wide bump over the 28 by 28 pixels, its bias row 0."""
+    rows, columns = np.mgrid[0:28, 0:28]
+    bump = np.exp(-((rows - 14) ** 2 + (columns - 14) ** 2) / 50.0).reshape(784, 1)
+    return np.vstack([bump, [[0.0]]])
 
 
 def test_what_the_steps_added_is_measured_with_the_l2_decay_taken_out(monkeypatch):
     """A stand-in train whose steps set the weights to given values, three steps between
-    two measured checks: what is correlated with the class means is the change of the
-    weights less the decay of the last measured ones, not the weights; weights that are only
+    two measured checks: what is measured is the change of the weights less the decay of the
+    last measured ones, not the weights nor their plain change; weights that are only
     those decayed three times have nothing added (None)."""
     rng = np.random.default_rng(0)
     X = np.hstack([rng.uniform(-1, 1, (40, 784)), np.ones((40, 1))])
     Y = np.eye(10)[np.arange(40) % 10]
-    means = [X[Y[:, k] == 1, :784].mean(axis=0) - X[:, :784].mean(axis=0) for k in range(10)]
-    template = np.vstack([np.stack(means, axis=1), np.zeros((1, 10))])
+    template = np.tile(50 * smooth_bump(), 10)  # smooth, and large beside the noise
     noise = rng.standard_normal((785, 10))
     decay = (1 - 2 * 0.1 * 1.0) ** 3
     values = [template, decay * template, decay ** 2 * template + noise]  # checks 0, 5, 10
@@ -100,9 +106,10 @@ def test_what_the_steps_added_is_measured_with_the_l2_decay_taken_out(monkeypatc
         run_trainer = task3.SoftmaxTrainer(task3a.SoftmaxModel(1.0), 0.1, 4, False, X, Y, X, Y)
         run_trainer.train(1)
     assert "train_step" not in vars(run_trainer) and "validation_step" not in vars(run_trainer)
-    added = runs[0]["added_correlation"]
-    assert added[0] == pytest.approx(1.0) and added[5] is None
-    assert added[10] == pytest.approx(record.class_mean_correlation(noise, X, Y))
+    added = runs[0]["added_noise"]
+    assert added[0] == pytest.approx(record.pixel_noise(template)) and added[5] is None
+    assert added[10] == pytest.approx(record.pixel_noise(noise))
+    assert added[10] > 0.8 > 0.01 > added[0]  # the noise alone, not the decayed bump
 
 
 def test_a_train_that_calls_validation_step_off_its_checks_is_refused(monkeypatch):
@@ -188,3 +195,20 @@ def test_the_graded_files_import_nothing_of_the_workshop_and_write_no_results():
                      if isinstance(node, ast.ImportFrom) and node.module}
         assert not imported & workshop, f"{path.name} imports {imported & workshop}"
         assert "results" not in path.read_text(), path.name
+
+
+def test_pixel_noise_is_the_share_of_the_variation_left_by_each_pixels_local_mean():
+    w = np.zeros((785, 2))
+    w[10 * 28 + 10, :] = 1.0  # one pixel inside the image: 8/9 of it, 1/9 on 8 neighbours
+    w[784] = 7.0  # the bias is not a pixel
+    assert record.pixel_noise(w) == pytest.approx((8 / 9) / (1 - 1 / 784))
+    assert record.pixel_noise(-3 * w[:, :1]) == pytest.approx(record.pixel_noise(w))
+    assert record.pixel_noise(smooth_bump()) < 0.01
+    assert 0.85 < record.pixel_noise(np.random.default_rng(0).standard_normal((785, 1))) < 0.93
+
+
+def test_pixel_noise_refuses_constant_weights():
+    w = np.ones((785, 3))
+    w[:784, 0] = np.arange(784)
+    with pytest.raises(ValueError, match="output 1: its weights are constant over the pixels"):
+        record.pixel_noise(w)

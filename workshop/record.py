@@ -5,12 +5,12 @@
 runs each script's main() in the project folder, so its prints and figures are exactly
 those of `python task2.py`, and records every training run it makes: each call of
 BaseTrainer.train, with the trainer's settings, both histories, the epoch early stopping
-ended it in, and the returned model's validation step, squared L2 norm and likeness to the
-class means; at every MEASURE_EVERY-th check, how unevenly the training images enter the
-gradient and how much what the steps added since the last measure is like the class means.
-It writes them to results/<script>.json (keys sorted, so equal runs give equal bytes),
-whole or not at all; a script that trains nothing (task2a, task3a) gets a results
-file with no runs once its checks pass.
+ended it in, and the returned model's validation step, squared L2 norm, likeness to the
+class means and pixel-to-pixel noise; at every MEASURE_EVERY-th check, how unevenly the
+training images enter the gradient and how noisy what the steps added since the last measure
+is. It writes them to results/<script>.json (keys sorted, so equal
+runs give equal bytes), whole or not at all; a script that trains nothing (task2a, task3a)
+gets a results file with no runs once its checks pass.
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
 import contextlib
@@ -56,6 +56,26 @@ def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float
     return float(np.mean(correlations))
 
 
+def pixel_noise(w: np.ndarray) -> float:
+    """How much each output's pixel weights vary from one pixel to its neighbours.
+
+    w: [785, K], one column per output, its first 784 rows the 28 by 28 pixels (the last the
+    bias). For each output, the sum of squares of every pixel weight less the mean of its 3 by
+    3 neighbourhood (itself included, cut at the image's edge), over the sum of squares of the
+    weights less their mean over the pixels; returns the mean over the K outputs: near 0 for
+    weights that change smoothly over the image, about 0.9 for independent noise.
+    """
+    images = w[:784].T.reshape(-1, 28, 28)
+    spread = ((images - images.mean(axis=(1, 2), keepdims=True)) ** 2).sum(axis=(1, 2))
+    if not np.all(spread > 0):
+        raise ValueError(f"output {int(np.argmin(spread))}: its weights are constant over the "
+                         "pixels (or NaN), so they have no variation to measure")
+    padded, inside = np.pad(images, ((0, 0), (1, 1), (1, 1))), np.pad(np.ones((28, 28)), 1)
+    sums = sum(padded[:, i:i + 28, j:j + 28] for i in range(3) for j in range(3))
+    counts = sum(inside[i:i + 28, j:j + 28] for i in range(3) for j in range(3))
+    return float(np.mean(((images - sums / counts) ** 2).sum(axis=(1, 2)) / spread))
+
+
 def worst_fit_share(outputs: np.ndarray, Y: np.ndarray, fraction: float = 0.1) -> float:
     """How unevenly the images enter the gradient: each image's term of equation 6 or 8 is
     its image times its residual y - y_hat.
@@ -95,6 +115,7 @@ def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history:
                   "squared_norm": float(np.sum(model.w ** 2)),
                   "class_mean_correlation": class_mean_correlation(
                       model.w, run_trainer.X_train, run_trainer.Y_train),
+                  "pixel_noise": pixel_noise(model.w),
                   "worst_fit_share": worst_fit_share(
                       model.forward(run_trainer.X_train), run_trainer.Y_train)},
         "train_history": train_history, "val_history": val_history, **measured,
@@ -105,22 +126,22 @@ def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history:
 def recording(runs: list):
     """While open, every BaseTrainer.train call appends its description to runs, with two
     measures of the model at every MEASURE_EVERY-th validation check: its worst_fit_share, and
-    the class_mean_correlation of what the steps since the last such check added to the
-    weights, the weights less the last measured ones decayed by the L2 term's factor
+    the pixel_noise of what the steps since the last such check added to the weights: the
+    weights less the last measured ones decayed by the L2 term's factor
     1 - 2 * learning_rate * lambda a step (None where that is constant over the pixels, as
     when it is zero)."""
     train = trainer.BaseTrainer.train
 
     def recorded_train(self, num_epochs):
-        measures = []  # at the checks, in order: (share, correlation) or None
+        measures = []  # at the checks, in order: (share, noise) or None
         previous = [self.model.w.copy(), 0]  # the weights at the last measure, steps since
         decay = 1 - 2 * self.learning_rate * (getattr(self.model, "l2_reg_lambda", 0) or 0)
 
-        def added_correlation():
+        def added_noise():
             added = self.model.w - decay ** previous[1] * previous[0]
             previous[:] = [self.model.w.copy(), 0]
             try:
-                return class_mean_correlation(added, self.X_train, self.Y_train)
+                return pixel_noise(added)
             except ValueError:
                 return None
 
@@ -133,7 +154,7 @@ def recording(runs: list):
         def validation_step():  # the trainer calls it right after the step of every check
             if len(measures) % MEASURE_EVERY == 0:
                 measures.append((worst_fit_share(self.model.forward(self.X_train),
-                                                 self.Y_train), added_correlation()))
+                                                 self.Y_train), added_noise()))
             else:
                 measures.append(None)
             return check()
@@ -150,7 +171,7 @@ def recording(runs: list):
         measured = [(step, m) for step, m in zip(val_history["loss"], measures) if m]
         runs.append(describe_run(self, num_epochs, train_history, val_history, {
             "worst_fit_share": {step: m[0] for step, m in measured},
-            "added_correlation": {step: m[1] for step, m in measured}}))
+            "added_noise": {step: m[1] for step, m in measured}}))
         return train_history, val_history
 
     trainer.BaseTrainer.train = recorded_train
