@@ -162,14 +162,15 @@ def test_the_measures_of_task_4b_are_told_and_drawn_from_the_results(report, sta
             f"throughout") in text
     plain = list(runs[0]["worst_fit_share"].values())
     assert plain[-1] < 2 * max(shares.values())  # not clearly above lambda 1's, so no growth:
-    assert (f"without the penalty it is {runs[0]['final']['worst_fit_share']:.0%} at the "
-            f"end.") in text
+    assert (f"without the penalty it is {runs[0]['final']['worst_fit_share']:.0%} for the "
+            f"final model.") in text
     assert "Without the penalty every step stays in full." in text
     assert "grows as the model" not in text and "increasingly noisy" not in text
     assert ("the images of each digit count nearly alike" in text) == (max(shares.values()) < 0.15)
     added = [(step, n) for step, n in runs[0]["added_noise"].items() if n is not None][1:]
     assert (f"from {added[0][1]:.1%} for the steps to step {added[0][0]} to "
-            f"{added[-1][1]:.1%} for those to step {added[-1][0]}, and all of it stays") in text
+            f"{added[-1][1]:.1%} for those to step {added[-1][0]}; the final weights, the sum "
+            f"of every step's addition, have {noise[1]:.1%}.") in text
     png = stand_in[0] / "results" / "report_4b_worst_fit_share.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -188,13 +189,13 @@ def test_a_share_and_a_noise_that_grow_without_the_penalty_are_told_with_their_s
         (tmp_path / "results" / f"{name}.json").write_text(as_json(data))
     _, outputs = execute(monkeypatch, tmp_path)
     text = "\n".join(outputs)
-    assert "Without the penalty every step stays in full, and the later steps, which give " \
-           "more and more weight to the tenth of the images the model fits worst, add " \
-           "increasingly noisy patterns." in text
+    assert "Without the penalty every step stays in full, and the later steps add " \
+           "increasingly noisy patterns, while the tenth of the images the model fits worst " \
+           "carry more and more of the residuals that weight the images in each step." in text
     assert "without the penalty it grows as the model fits the training images better: " \
-           "above a quarter from step 40 on, 46% at the end." in text
+           "above a quarter from step 40 on, 46% for the final model." in text
     assert "Without the penalty it grows from 10.0% for the steps to step 10 to 40.0% for " \
-           "those to step 50, and all of it stays in the weights." in text
+           "those to step 50; the final weights" in text
 
 
 def test_with_no_results_every_section_says_what_is_missing(monkeypatch, tmp_path):

@@ -153,7 +153,8 @@ def settings_text(run: dict) -> str:
     if s["early_stopping_patience"]:
         return text + (f"up to {s['num_epochs']} epochs with early stopping (patience "
                        f"{s['early_stopping_patience']} validation checks)")
-    return text + f"{s['num_epochs']} epochs without early stopping"
+    return text + (f"{s['num_epochs']} epochs without early stopping (the script turns it "
+                   f"off with `early_stopping_patience=None`)")
 
 
 def signed(x: float) -> str:
