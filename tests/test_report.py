@@ -162,11 +162,9 @@ def test_the_measures_of_task_4b_are_told_and_drawn_from_the_results(report, sta
             f"throughout") in text
     plain = list(runs[0]["worst_fit_share"].values())
     assert plain[-1] < 2 * max(shares.values())  # not clearly above lambda 1's, so no growth:
-    assert (f"without the penalty it is {runs[0]['final']['worst_fit_share']:.0%} for the "
-            f"final model.") in text
-    assert "Without the penalty every step stays in full." in text
-    assert "grows as the model" not in text and "increasingly noisy" not in text
-    assert ("the images of each digit count nearly alike" in text) == (max(shares.values()) < 0.15)
+    assert f"without the penalty it is {plain[-1]:.0%} at step 50." in text
+    assert "grows as the model" not in text
+    assert ("in which the images count nearly alike" in text) == (max(shares.values()) < 0.15)
     added = [(step, n) for step, n in runs[0]["added_noise"].items() if n is not None][1:]
     assert (f"from {added[0][1]:.1%} for the steps to step {added[0][0]} to "
             f"{added[-1][1]:.1%} for those to step {added[-1][0]}; the final weights, the sum "
@@ -181,7 +179,6 @@ def test_a_share_and_a_noise_that_grow_without_the_penalty_are_told_with_their_s
     runs = {run["settings"]["l2_reg_lambda"]: run for run in results["task4"]["runs"]}
     runs[0]["worst_fit_share"] = {"0": 0.1, "10": 0.2, "20": 0.3, "30": 0.24, "40": 0.4,
                                   "50": 0.45}
-    runs[0]["final"]["worst_fit_share"] = 0.46
     runs[0]["added_noise"] = {"0": 0.5, "10": 0.1, "20": 0.2, "30": 0.3, "40": 0.35,
                               "50": 0.4}
     (tmp_path / "results").mkdir()
@@ -189,11 +186,8 @@ def test_a_share_and_a_noise_that_grow_without_the_penalty_are_told_with_their_s
         (tmp_path / "results" / f"{name}.json").write_text(as_json(data))
     _, outputs = execute(monkeypatch, tmp_path)
     text = "\n".join(outputs)
-    assert "Without the penalty every step stays in full, and the later steps add " \
-           "increasingly noisy patterns, while the tenth of the images the model fits worst " \
-           "carry more and more of the residuals that weight the images in each step." in text
     assert "without the penalty it grows as the model fits the training images better: " \
-           "above a quarter from step 40 on, 46% for the final model." in text
+           "above a quarter from step 40 on, 45% at step 50." in text
     assert "Without the penalty it grows from 10.0% for the steps to step 10 to 40.0% for " \
            "those to step 50; the final weights" in text
 
