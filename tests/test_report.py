@@ -52,12 +52,8 @@ def stand_in_results(folder):
             task3.SoftmaxTrainer(task3a.SoftmaxModel(l2_reg_lambda), 0.2, 30, True,
                                  X3[:300], Y3[:300], X3[300:], Y3[300:],
                                  early_stopping_patience=None).train(6)
-    results = {"task2a": {"checks_passed": True, "runs": [], "gradient_tests": [
-                   {"l2_reg_lambda": None, "largest_difference": 7.5e-12},
-                   {"l2_reg_lambda": None, "largest_difference": 2.46e-11}]},
-               "task3a": {"checks_passed": True, "runs": [], "gradient_tests": [
-                   {"l2_reg_lambda": 0.0, "largest_difference": 1.2e-8},
-                   {"l2_reg_lambda": 1.0, "largest_difference": 3.4e-9}]},
+    results = {"task2a": {"checks_passed": True, "runs": []},
+               "task3a": {"checks_passed": True, "runs": []},
                "task2": recorded(task2_runs), "task3": recorded(lambda: softmax_runs([0])),
                "task4": recorded(lambda: softmax_runs([1.0, 0.1, 0.01, 0.001, 0]))}
     (folder / "results").mkdir(exist_ok=True)
@@ -209,15 +205,6 @@ def test_every_code_cell_is_hidden_in_the_notebook_itself():
     code = [cell for cell in cells if cell["cell_type"] == "code"]
     assert code and all(cell["metadata"]["jupyter"]["source_hidden"] is True and
                         "remove_input" in cell["metadata"]["tags"] for cell in code)
-
-
-def test_the_repeated_gradient_tests_are_told_from_the_results(report):
-    _, outputs = report
-    text = "\n".join(outputs)
-    assert ("the largest difference is $2.5 \\times 10^{-11}$, against "
-            "$\\epsilon^2 = 10^{-6}$.") in text
-    assert ("the largest difference is $1.2 \\times 10^{-8}$ with $\\lambda = 0$ and "
-            "$3.4 \\times 10^{-9}$ with $\\lambda = 1$.") in text
 
 
 def test_signed_numbers_carry_a_true_minus_sign():

@@ -14,7 +14,6 @@ gets a results file with no runs once its checks pass.
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
 import contextlib
-import copy
 import os
 import sys
 import time
@@ -123,53 +122,6 @@ def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history:
     }
 
 
-def largest_gradient_error(model, loss, X: np.ndarray, Y: np.ndarray, epsilon: float = 1e-3,
-                           seed: int = 0) -> float:
-    """The appendix's gradient test as a measure: from normal start weights with scale
-    1 / I**2 (drawn with seed), the largest |central difference - gradient from
-    model.backward| over every weight, the cost being loss(Y, outputs) plus
-    lambda * sum(w**2) for a model with an L2 term. X: [N, 785] images as the model sees
-    them; Y: [N, K] their targets. Changes model's weights."""
-    w = np.random.default_rng(seed).normal(scale=1 / model.I ** 2, size=model.w.shape)
-    strength = getattr(model, "l2_reg_lambda", 0) or 0
-
-    def cost(weights):
-        model.w = weights
-        return loss(Y, model.forward(X)) + strength * np.sum(weights ** 2)
-    model.w = w.copy()
-    model.backward(X, model.forward(X), Y)
-    analytic = model.grad.copy()
-    largest = 0.0
-    for index in np.ndindex(w.shape):
-        up, down = w.copy(), w.copy()
-        up[index] += epsilon
-        down[index] -= epsilon
-        approximation = (cost(up) - cost(down)) / (2 * epsilon)
-        largest = max(largest, abs(approximation - analytic[index]))
-    return float(largest)
-
-
-@contextlib.contextmanager
-def measuring_gradient_tests(module, measured: list):
-    """While open, each call of module.gradient_approximation_test(model, X, Y) runs the
-    graded test, then appends to measured the model's L2 strength and the
-    largest_gradient_error of a copy of the model on the same images (a new start each
-    call, as the graded test draws)."""
-    test = module.gradient_approximation_test
-
-    def measured_test(model, X, Y):
-        test(model, X, Y)
-        measured.append({"l2_reg_lambda": getattr(model, "l2_reg_lambda", None),
-                         "largest_difference": largest_gradient_error(
-                             copy.deepcopy(model), module.cross_entropy_loss, X, Y,
-                             seed=len(measured))})
-    module.gradient_approximation_test = measured_test
-    try:
-        yield
-    finally:
-        module.gradient_approximation_test = test
-
-
 @contextlib.contextmanager
 def recording(runs: list):
     """While open, every BaseTrainer.train call appends its description to runs, with two
@@ -232,18 +184,15 @@ def recording(runs: list):
 def record(script: str) -> dict:
     """Run the module script's main() in the project folder; return its results."""
     module = __import__(script)
-    runs, tests = [], []
-    measuring = (measuring_gradient_tests(module, tests)  # task2a and task3a
-                 if hasattr(module, "gradient_approximation_test") else contextlib.nullcontext())
+    runs = []
     previous = Path.cwd()
     os.chdir(ROOT)  # the figures go where `python taskN.py` run there puts them
     try:
-        with recording(runs), measuring:
+        with recording(runs):
             module.main()
     finally:
         os.chdir(previous)
-    results = {"script": f"{script}.py", "checks_passed": True, "runs": runs}
-    return {**results, "gradient_tests": tests} if tests else results
+    return {"script": f"{script}.py", "checks_passed": True, "runs": runs}
 
 
 def main(scripts: list[str]) -> None:

@@ -157,12 +157,6 @@ def settings_text(run: dict) -> str:
                    f"off with `early_stopping_patience=None`)")
 
 
-def power_of_ten(x: float) -> str:
-    """x as LaTeX with two significant digits: 3.87e-13 as '3.9 \\times 10^{-13}'."""
-    mantissa, exponent = f"{x:.1e}".split("e")
-    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
-
-
 def signed(x: float) -> str:
     """x with four decimals and its sign, a true minus sign for a negative x: '−0.0068'."""
     return f"{x:+.4f}".replace("-", "\u2212")
