@@ -55,14 +55,14 @@ def main():
 
     # Plotting of the validation accuracy for each lambda (task 4c): the whole run, and the
     # last ten epochs, where the curves of lambda <= 0.01 lie close together; lambda 0 dotted
-    fig, (whole, end) = plt.subplots(1, 2, figsize=(6.6, 2.6))
+    fig, (whole, end) = plt.subplots(1, 2, figsize=(6.6, 2.3))
     for ax in (whole, end):
         plt.sca(ax)
         ax.set_prop_cycle(color=["tab:red", "tab:purple", "tab:green", "tab:cyan", "black"],
                           linestyle=["-", "-", "-", "-", ":"])
         for l2_reg_lambda in l2_lambdas + [0]:
             utils.plot_loss(val_histories[l2_reg_lambda]["accuracy"], f"λ = {l2_reg_lambda:g}")
-        ax.set(xlabel="Number of training steps", ylabel="Validation accuracy")
+        ax.set(xlabel="Number of training steps", ylabel="Accuracy")
     steps_per_epoch = X_train.shape[0] // batch_size
     whole.set(ylim=[0.65, .93], title="Whole run")
     end.set(xlim=[(num_epochs - 10) * steps_per_epoch, num_epochs * steps_per_epoch],
