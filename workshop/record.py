@@ -8,9 +8,9 @@ BaseTrainer.train, with the trainer's settings, both histories, the epoch early 
 ended it in, and the returned model's validation step, squared L2 norm, likeness to the
 class means and pixel-to-pixel noise; at every MEASURE_EVERY-th check, how unevenly the
 training images enter the gradient and how noisy what the steps added since the last measure
-is. It writes them to results/<script>.json (keys sorted, so equal
-runs give equal bytes), whole or not at all; a script that trains nothing (task2a, task3a)
-gets a results file with no runs once its checks pass.
+is. It writes them to results/<script>.json (keys sorted, so equal runs give equal bytes),
+whole or not at all; a script that trains nothing (task2a, task3a) gets a results file with
+no runs once its checks pass.
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
 import contextlib
