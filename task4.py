@@ -66,7 +66,7 @@ def main():
     steps_per_epoch = X_train.shape[0] // batch_size
     whole.set(ylim=[0.65, .93], title="Whole run")
     end.set(xlim=[(num_epochs - 10) * steps_per_epoch, num_epochs * steps_per_epoch],
-            ylim=[0.87, .92], title="Last 10 epochs")
+            ylim=[0.87, .92], yticks=np.arange(.87, .925, .01), title="Last 10 epochs")
     fig.legend(*whole.get_legend_handles_labels(), loc="outside lower center", ncols=5)
     fig.suptitle("Task 4.c: validation accuracy per λ")
     plt.savefig("task4c_l2_reg_accuracy.png")
