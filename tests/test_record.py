@@ -47,7 +47,9 @@ def test_every_training_run_is_recorded_and_train_is_restored(tmp_path, monkeypa
     original = trainer.BaseTrainer.train
     results = record.record(write_script(tmp_path))
     assert trainer.BaseTrainer.train is original
-    printed = [line.split() for line in capsys.readouterr().out.splitlines()]
+    shown = capsys.readouterr().out
+    assert results["printed"] == shown  # kept, and still printed as the script runs
+    printed = [line.split() for line in shown.splitlines()]
     assert [words[:2] for words in printed] == [["trained", "False"], ["trained", "True"]]
     assert [run["settings"] for run in results["runs"]] == [
         {"learning_rate": 0.1, "batch_size": 10, "num_epochs": 4, "shuffle": shuffle,

@@ -8,12 +8,13 @@ BaseTrainer.train, with the trainer's settings, both histories, the epoch early 
 ended it in, and the returned model's validation step, squared L2 norm, likeness to the
 class means and pixel-to-pixel noise; at every MEASURE_EVERY-th check, how unevenly the
 training images enter the gradient and how noisy what the steps added since the last measure
-is. It writes them to results/<script>.json (keys sorted, so equal runs give equal bytes),
-whole or not at all; a script that trains nothing (task2a, task3a) gets a results file with
-no runs once its checks pass.
+is; and what the script printed. It writes them to results/<script>.json (keys sorted, so
+equal runs give equal bytes), whole or not at all; a script that trains nothing (task2a,
+task3a) gets a results file with no runs once its checks pass.
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
 import contextlib
+import io
 import os
 import sys
 import time
@@ -181,18 +182,36 @@ def recording(runs: list):
         trainer.BaseTrainer.train = train
 
 
+class Tee(io.StringIO):
+    """A text stream that keeps what is written to it and passes it on to stream."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        return super().write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def record(script: str) -> dict:
-    """Run the module script's main() in the project folder; return its results."""
+    """Run the module script's main() in the project folder; return its results, with
+    what it printed (still printed as it goes)."""
     module = __import__(script)
     runs = []
+    printed = Tee(sys.stdout)
     previous = Path.cwd()
     os.chdir(ROOT)  # the figures go where `python taskN.py` run there puts them
     try:
-        with recording(runs):
+        with recording(runs), contextlib.redirect_stdout(printed):
             module.main()
     finally:
         os.chdir(previous)
-    return {"script": f"{script}.py", "checks_passed": True, "runs": runs}
+    return {"script": f"{script}.py", "checks_passed": True, "printed": printed.getvalue(),
+            "runs": runs}
 
 
 def main(scripts: list[str]) -> None:

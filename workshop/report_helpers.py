@@ -35,6 +35,11 @@ def say(text: str) -> None:
     display(Markdown(text))
 
 
+def last_printed(results: dict) -> str:
+    """The last line that the script of results (a results/<script>.json) printed."""
+    return results["printed"].splitlines()[-1]
+
+
 def needs(results: dict, *names: str):
     """Decorator: run the decorated function at once with the named results, or, if a
     results file is missing, say which command writes it."""
