@@ -74,7 +74,7 @@ results/task4.json: $(TASK4_CODE) $(call rerun_if_missing,$(TASK4_FIGURES)) | re
 
 # The report: execute the notebook on the results, then export it without its code with
 # pip packages only (nbconvert to Markdown, pandoc to Typst, Typst to PDF; no LaTeX).
-report.executed.ipynb: report.ipynb workshop/report_helpers.py $(RESULTS)
+report.executed.ipynb: report.ipynb workshop/report_helpers.py workshop/record.py $(RESULTS)
 	$(PY) workshop/export_report.py --execute-only
 
 report.pdf: report.executed.ipynb workshop/export_report.py workshop/report_template.typ

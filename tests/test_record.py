@@ -210,11 +210,11 @@ def test_pixel_noise_is_the_share_of_the_variation_left_by_each_pixels_local_mea
 
 
 def test_pixel_noise_of_independent_noise_is_the_level_the_report_gives():
-    from report_helpers import independent_noise_level
     noise = np.random.default_rng(3).normal(size=(785, 4000))
     inside, edges, corners = 26 * 26 * 8 / 9, 4 * 26 * 5 / 6, 4 * 3 / 4  # by hand
-    assert independent_noise_level() == pytest.approx((inside + edges + corners) / 783)
-    assert record.pixel_noise(noise) == pytest.approx(independent_noise_level(), abs=0.003)
+    assert record.independent_noise_level() == pytest.approx((inside + edges + corners) / 783)
+    assert record.pixel_noise(noise) == pytest.approx(record.independent_noise_level(),
+                                                      abs=0.003)
 
 
 def test_pixel_noise_refuses_constant_weights():

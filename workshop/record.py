@@ -57,6 +57,20 @@ def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float
     return float(np.mean(correlations))
 
 
+def neighbourhood_sizes() -> np.ndarray:
+    """[28, 28]: how many pixels each pixel's 3 by 3 neighbourhood holds, itself included and
+    cut at the image's edge: 9 inside, 6 at an edge, 4 at a corner."""
+    inside = np.pad(np.ones((28, 28)), 1)
+    return sum(inside[i:i + 28, j:j + 28] for i in range(3) for j in range(3))
+
+
+def independent_noise_level() -> float:
+    """What pixel_noise gives, in expectation, for weights that are independent noise of one
+    variance: each pixel's term has expectation 1 - 1/m for its neighbourhood of m pixels,
+    the spread 28 * 28 - 1, in units of the variance."""
+    return float((1 - 1 / neighbourhood_sizes()).sum() / (28 * 28 - 1))
+
+
 def pixel_noise(w: np.ndarray) -> float:
     """How much each output's pixel weights vary from one pixel to its neighbours.
 
@@ -64,17 +78,18 @@ def pixel_noise(w: np.ndarray) -> float:
     bias). For each output, the sum of squares of every pixel weight less the mean of its 3 by
     3 neighbourhood (itself included, cut at the image's edge), over the sum of squares of the
     weights less their mean over the pixels; returns the mean over the K outputs: near 0 for
-    weights that change smoothly over the image, about 0.9 for independent noise.
+    weights that change smoothly over the image, independent_noise_level() (0.88) for
+    independent noise.
     """
     images = w[:784].T.reshape(-1, 28, 28)
     spread = ((images - images.mean(axis=(1, 2), keepdims=True)) ** 2).sum(axis=(1, 2))
     if not np.all(spread > 0):
         raise ValueError(f"output {int(np.argmin(spread))}: its weights are constant over the "
                          "pixels (or NaN), so they have no variation to measure")
-    padded, inside = np.pad(images, ((0, 0), (1, 1), (1, 1))), np.pad(np.ones((28, 28)), 1)
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
     sums = sum(padded[:, i:i + 28, j:j + 28] for i in range(3) for j in range(3))
-    counts = sum(inside[i:i + 28, j:j + 28] for i in range(3) for j in range(3))
-    return float(np.mean(((images - sums / counts) ** 2).sum(axis=(1, 2)) / spread))
+    local_mean = sums / neighbourhood_sizes()
+    return float(np.mean(((images - local_mean) ** 2).sum(axis=(1, 2)) / spread))
 
 
 def worst_fit_share(outputs: np.ndarray, Y: np.ndarray, fraction: float = 0.1) -> float:

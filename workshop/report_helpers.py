@@ -40,15 +40,6 @@ def last_printed(results: dict) -> str:
     return results["printed"].splitlines()[-1]
 
 
-def independent_noise_level(side: int = 28) -> float:
-    """What record.pixel_noise gives, in expectation, for weights that are independent noise
-    of one variance on a side by side image: each pixel's term has expectation 1 - 1/m for
-    its neighbourhood of m pixels (9 inside, 6 at an edge, 4 at a corner), the spread
-    side**2 - 1, in units of the variance."""
-    counts = 3 - (np.arange(side) % (side - 1) == 0)  # along one axis: 2 at the edges
-    return float((1 - 1 / np.outer(counts, counts)).sum() / (side ** 2 - 1))
-
-
 def needs(results: dict, *names: str):
     """Decorator: run the decorated function at once with the named results, or, if a
     results file is missing, say which command writes it."""
