@@ -53,7 +53,8 @@ def test_each_planted_bug_fails_its_own_task(tmp_path, bug):
     with modules_from(buggy_copy(tmp_path, bug)) as modules:
         result = answer_key.run_checks(task, modules)
     assert result["failed"] >= 1, f"{bug} was not caught by task {task}"
-    function = {"2a": "task2a.BinaryModel.backward", "2b": "train_step", "2c": "calculate_accuracy",
+    function = {"2a": "task2a.BinaryModel.backward", "2b": "train_step",
+                "2c": "calculate_accuracy",
                 "2d": "trainer.BaseTrainer.train", "2e": "utils.batch_loader",
                 "3a": "task3a.SoftmaxModel.forward", "3c": "task3.calculate_accuracy",
                 "4b": "task3a.SoftmaxModel(0.5).backward"}[task]
@@ -89,8 +90,9 @@ def test_broken_files_fail_their_tasks_with_one_line_and_the_rest_is_checked(tmp
     result = check_solution(broken, "--tasks", "2a,2b,3b", "--csv", tmp_path / "g.csv")
     assert result.returncode == 1
     failures = {row["task"]: row["first_failure"] for row in read_csv(tmp_path / "g.csv")}
-    line = next(number for number, text in enumerate(
-        (ROOT / "task2.py").read_text().splitlines(), 1) if text.startswith("def calculate_accuracy("))
+    lines = (ROOT / "task2.py").read_text().splitlines()
+    line = next(number for number, text in enumerate(lines, 1)
+                if text.startswith("def calculate_accuracy("))
     assert failures == {"2a": "", "2b": f"task2.py has a syntax error at line {line}: "
                                           "invalid syntax", "3b": "task3.py is missing"}
 
@@ -115,7 +117,8 @@ def test_usage_errors_exit_with_status_2_and_say_what_is_wrong(args, message):
 
 def test_a_crash_fails_the_task_it_was_in_and_the_next_tasks_are_checked(tmp_path):
     crashing = copy_graded(tmp_path / "crashing")
-    replace(crashing / "task2.py", "    # Task 2c: predict", "    import os; os._exit(3)\n    # Task 2c: predict")
+    replace(crashing / "task2.py", "    # Task 2c: predict",
+            "    import os; os._exit(3)\n    # Task 2c: predict")
     result = check_solution(crashing, "--tasks", "2c,3b", "--csv", tmp_path / "g.csv")
     rows = {row["task"]: row for row in read_csv(tmp_path / "g.csv")}
     assert rows["2c"]["first_failure"].startswith("the checks' process ended with exit status 3")

@@ -145,7 +145,8 @@ def test_softmax_model_refuses_a_negative_lambda():
 
 @pytest.mark.parametrize("model", [task2a.BinaryModel(), task3a.SoftmaxModel(0.0)])
 def test_models_refuse_images_without_the_bias_column(model):
-    with pytest.raises(AssertionError, match=r"X.shape: \(2, 784\), should be \[batch size, 785\]"):
+    message = r"X.shape: \(2, 784\), should be \[batch size, 785\]"
+    with pytest.raises(AssertionError, match=message):
         model.forward(np.zeros((2, 784)))
 
 

@@ -184,7 +184,8 @@ def test_the_driver_refuses_what_is_not_a_graded_script():
     result = subprocess.run([sys.executable, str(WORKSHOP / "record.py"), "task9"],
                             capture_output=True, text=True)
     assert result.returncode == 1
-    assert "usage: python workshop/record.py SCRIPT..." in result.stderr and "task9" in result.stderr
+    assert "usage: python workshop/record.py SCRIPT..." in result.stderr
+    assert "task9" in result.stderr
 
 
 def test_the_graded_files_import_nothing_of_the_workshop_and_write_no_results():

@@ -162,7 +162,8 @@ def test_the_measures_of_task_4b_are_told_and_drawn_from_the_results(report, sta
                 for a, b in ((0, 0.001), (0.001, 0.01), (0.01, 0.1), (0.1, 1.0)))
     assert ("and it falls with every step up in $\\lambda$" in text) == falls
     assert (f"the worst-fit tenth of them carry (10% if all were fitted alike), at every "
-            f"5th check (every 10 steps). With $\\lambda = 1$ it stays at or below {max(shares.values()):.0%} "
+            f"5th check (every 10 steps). With $\\lambda = 1$ it stays at or below "
+            f"{max(shares.values()):.0%} "
             f"throughout") in text
     plain = list(runs[0]["worst_fit_share"].values())
     assert plain[-1] < 2 * max(shares.values())  # not clearly above lambda 1's, so no growth:
@@ -281,7 +282,8 @@ def test_spikes_at_one_place_of_the_epoch_get_the_batch_loss_by_place_figure(
            "highest (0.400)" in text
     assert "Only the first 2 fall within the 57 steps of the run with shuffling (Figure 3); " \
            "Figure 2 shows all 4." in text
-    assert "**Figure 4:** Task 2.e: the training loss of the batch at each of the 11 places" in text
+    assert ("**Figure 4:** Task 2.e: the training loss of the batch at each of the 11 places"
+            in text)
     png = tmp_path / "results" / "report_2e_batch_loss_by_place.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

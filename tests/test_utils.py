@@ -107,7 +107,8 @@ def test_the_files_load_raw_or_gzipped(data_folder, gz):
     X_train, Y_train, X_test, Y_test = mnist.load()
     assert (X_train.shape, Y_train.shape, X_test.shape, Y_test.shape) == (
         (60000, 784), (60000,), (10000, 784), (10000,))
-    assert X_train.dtype == np.uint8 and Y_test[:12].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+    assert X_train.dtype == np.uint8
+    assert Y_test[:12].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
 
 
 def test_a_truncated_file_is_named(data_folder):
