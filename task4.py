@@ -29,8 +29,7 @@ def main():
         model = SoftmaxModel(l2_reg_lambda)
         trainer = SoftmaxTrainer(
             model, learning_rate, batch_size, shuffle_dataset,
-            X_train, Y_train, X_val, Y_val, early_stopping_patience=None,
-        )
+            X_train, Y_train, X_val, Y_val, early_stopping_patience=None)
         _, val_histories[l2_reg_lambda] = trainer.train(num_epochs)
         models[l2_reg_lambda] = model
         print(f"lambda = {l2_reg_lambda}: Final Validation accuracy:",
@@ -41,6 +40,7 @@ def main():
                          "font.size": 11, "savefig.dpi": 200, "legend.framealpha": 1})
     # Plotting of softmax weights (task 4b): 28x28 pixel weights (no bias), 0 at mid-grey
     fig, axes = plt.subplots(2, 10, figsize=(6.4, 1.95))
+    fig.get_layout_engine().set(w_pad=0.01)  # less space between the images: larger images
     for row, l2_reg_lambda in zip(axes, [0, 1.0]):
         images = models[l2_reg_lambda].w[:784].T.reshape(10, 28, 28)
         limit = np.abs(images).max()
