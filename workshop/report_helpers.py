@@ -142,10 +142,15 @@ def by_place(history: dict, per_epoch: int) -> np.ndarray:
     return by_epoch(history, per_epoch)[1:]
 
 
+def weight_decay(learning_rate: float, l2_reg_lambda: float) -> float:
+    """The factor 1 - 2 * learning_rate * l2_reg_lambda by which every step of task 4.a
+    multiplies the weights before adding the data's step."""
+    return 1 - 2 * learning_rate * l2_reg_lambda
+
+
 def halving_steps(learning_rate: float, l2_reg_lambda: float) -> float:
-    """How many steps the weight decay of task 4.a, a factor 1 - 2 * learning_rate *
-    l2_reg_lambda a step, takes on its own to halve the weights."""
-    return math.log(0.5) / math.log(1 - 2 * learning_rate * l2_reg_lambda)
+    """How many steps the weight decay of task 4.a takes on its own to halve the weights."""
+    return math.log(0.5) / math.log(weight_decay(learning_rate, l2_reg_lambda))
 
 
 def settings_text(run: dict) -> str:
