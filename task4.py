@@ -48,7 +48,7 @@ def main():
             shown = ax.imshow(images[digit], cmap="gray", vmin=-limit, vmax=limit)
             ax.set(xticks=[], yticks=[], title=str(digit) if l2_reg_lambda == 0 else "")
         row[0].set_ylabel(f"λ = {l2_reg_lambda:g}")
-        fig.colorbar(shown, ax=row, pad=0.01)  # its grey scale: the weights of its row
+        fig.colorbar(shown, ax=row, pad=0.01, aspect=7)  # its grey scale: its row's weights
     fig.suptitle("Task 4.b: weights per digit (white positive, black negative)")
     plt.savefig("task4b_softmax_weight.png")
     plt.close()
