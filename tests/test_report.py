@@ -195,7 +195,7 @@ def test_a_share_and_a_noise_that_grow_without_the_penalty_are_told_with_their_s
            "above a quarter from step 40 on, 45% at step 50, so more and more of the push " \
            "comes from a few images." in text
     assert "without the penalty it grows from 10.0% for the steps to step 10 to 40.0% for " \
-           "those to step 50; the final weights" in text
+           "those to step 50, and the final weights" in text
 
 
 def test_with_no_results_every_section_says_what_is_missing(monkeypatch, tmp_path):
