@@ -124,6 +124,17 @@ def test_no_number_is_typed_into_the_markdown(report):
         assert not re.findall(r"\d", prose), prose[:300]
 
 
+def test_inline_math_is_written_as_pandoc_reads_it(report):
+    """Pandoc takes $...$ as math only without a space just inside either dollar sign;
+    otherwise the dollars and the TeX show in the PDF as they are."""
+    markdown, outputs = report
+    for text in markdown + outputs:
+        inline = re.findall(r"(?<!\$)\$(?!\$)(.*?)(?<!\$)\$(?!\$)",
+                            re.sub(r"\$\$.*?\$\$", "", text, flags=re.S), flags=re.S)
+        assert all(math and not math[0].isspace() and not math[-1].isspace()
+                   for math in inline), [m for m in inline if not m.strip() or m != m.strip()]
+
+
 def test_every_figure_is_numbered_in_order_and_cited_in_the_text(report):
     _, outputs = report
     text = "\n".join(outputs)
@@ -280,7 +291,8 @@ def test_spikes_at_one_place_of_the_epoch_get_the_batch_loss_by_place_figure(
     assert "Each comes at a check right after the epoch's 6th batch" in text
     assert "single out the same place (Figure 4)" in text
     assert re.search(r"in all \d+ complete epochs after the first that both runs trained, the "
-                     r"7th batch has the highest loss of the epoch, 0\.400 on average against "
+                     r"loss of the 7th batch, taken on the same model as the check right after "
+                     r"the 6th batch, is the highest of the epoch, 0\.400 on average against "
                      r"0\.145 over all batches\.", text)
     # back at the next check (place 7) within 0.0024 of the check before (place 3), rounded up
     assert "at the next check, 2 steps later, it is back within 0.003 of the check before" in text
