@@ -55,7 +55,7 @@ def main():
 
     # Plotting of the validation accuracy for each lambda (task 4c): the whole run, and the
     # last ten epochs, where the curves of lambda <= 0.01 lie close together; lambda 0 dotted
-    fig, (whole, end) = plt.subplots(1, 2, figsize=(6.6, 2.6), width_ratios=[1, 1.3])
+    fig, (whole, end) = plt.subplots(1, 2, figsize=(6.6, 3.0), width_ratios=[1, 1.3])
     for ax in (whole, end):
         plt.sca(ax)
         ax.set_prop_cycle(color=["tab:red", "tab:purple", "tab:green", "tab:cyan", "black"],
