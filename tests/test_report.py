@@ -180,7 +180,7 @@ def test_the_measures_of_task_4b_are_told_and_drawn_from_the_results(report, sta
     assert plain[-1] < 2 * max(shares.values())  # not clearly above lambda 1's, so no growth:
     assert f"without the penalty it is {plain[-1]:.0%} at step 50." in text
     assert "grows as the model" not in text
-    assert "more and more of the push comes from a few images" not in text
+    assert "more and more of the error that weights the steps" not in text
     added = [(step, n) for step, n in runs[0]["added_noise"].items() if n is not None][1:]
     assert (f"from {added[0][1]:.1%} for the steps to step {added[0][0]} to "
             f"{added[-1][1]:.1%} for those to step {added[-1][0]}; the final weights, the sum "
@@ -203,8 +203,8 @@ def test_a_share_and_a_noise_that_grow_without_the_penalty_are_told_with_their_s
     _, outputs = execute(monkeypatch, tmp_path)
     text = "\n".join(outputs)
     assert "without the penalty it grows as the model fits the training images better: " \
-           "above a quarter from step 40 on, 45% at step 50, so more and more of the push " \
-           "comes from a few images." in text
+           "above a quarter from step 40 on, 45% at step 50, so more and more of the error " \
+           "that weights the steps lies on a few images." in text
     assert "without the penalty it grows from 10.0% for the steps to step 10 to 40.0% for " \
            "those to step 50, and the final weights" in text
 
