@@ -247,8 +247,8 @@ def test_the_weight_decay_halves_the_weights_in_the_steps_given():
     assert report_helpers.halving_steps(0.25, 1.0) == pytest.approx(1.0)  # factor 1/2
     assert report_helpers.halving_steps(0.01, 1.0) == pytest.approx(34.31, abs=0.01)
     assert 0.98 ** report_helpers.halving_steps(0.01, 1.0) == pytest.approx(0.5)
-    assert report_helpers.weight_decay(0.01, 1.0) == pytest.approx(0.98)  # task 4's factor
-    assert report_helpers.weight_decay(0.01, 0) == 1  # no penalty, no decay
+    assert record.weight_decay(0.01, 1.0) == pytest.approx(0.98)  # task 4's factor
+    assert record.weight_decay(0.01, 0) == 1  # no penalty, no decay
 
 
 def spiking(run: dict, place: int, epochs: int = 8) -> dict:

@@ -57,6 +57,12 @@ def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float
     return float(np.mean(correlations))
 
 
+def weight_decay(learning_rate: float, l2_reg_lambda: float) -> float:
+    """The factor 1 - 2 * learning_rate * l2_reg_lambda by which every step of task 4.a
+    multiplies the weights before adding the data's step."""
+    return 1 - 2 * learning_rate * l2_reg_lambda
+
+
 def neighbourhood_sizes() -> np.ndarray:
     """[28, 28]: how many pixels each pixel's 3 by 3 neighbourhood holds, itself included and
     cut at the image's edge: 9 inside, 6 at an edge, 4 at a corner."""
@@ -143,15 +149,14 @@ def recording(runs: list):
     """While open, every BaseTrainer.train call appends its description to runs, with two
     measures of the model at every MEASURE_EVERY-th validation check: its worst_fit_share, and
     the pixel_noise of what the steps since the last such check added to the weights: the
-    weights less the last measured ones decayed by the L2 term's factor
-    1 - 2 * learning_rate * lambda a step (None where that is constant over the pixels, as
-    when it is zero)."""
+    weights less the last measured ones decayed by the L2 term's weight_decay a step (None
+    where that is constant over the pixels, as when it is zero)."""
     train = trainer.BaseTrainer.train
 
     def recorded_train(self, num_epochs):
         measures = []  # at the checks, in order: (share, noise) or None
         previous = [self.model.w.copy(), 0]  # the weights at the last measure, steps since
-        decay = 1 - 2 * self.learning_rate * (getattr(self.model, "l2_reg_lambda", 0) or 0)
+        decay = weight_decay(self.learning_rate, getattr(self.model, "l2_reg_lambda", 0) or 0)
 
         def added_noise():
             added = self.model.w - decay ** previous[1] * previous[0]
