@@ -11,10 +11,6 @@ import pytest
 
 import record
 from atomic import as_json
-import task2
-import task2a
-import task3
-import task3a
 import trainer
 from conftest import ROOT, WORKSHOP
 
@@ -61,14 +57,7 @@ def test_every_training_run_is_recorded_and_train_is_restored(tmp_path, monkeypa
     assert [r["final"]["squared_norm"] for r in results["runs"]] == [
         float(words[2]) for words in printed]  # the norms of the models the script holds
     assert set(run["final"]) == {"val_loss", "train_accuracy", "val_accuracy", "squared_norm",
-                                 "class_mean_correlation", "pixel_noise", "worst_fit_share"}
-    assert 0.1 <= run["final"]["worst_fit_share"] <= 1  # the worst tenth: at least a tenth
-    checks = list(run["val_history"]["loss"])
-    assert len(checks) > record.MEASURE_EVERY  # so that some checks are left out
-    assert list(run["worst_fit_share"]) == checks[::record.MEASURE_EVERY]
-    assert all(0.1 <= share <= 1 for share in run["worst_fit_share"].values())
-    assert list(run["added_noise"]) == checks[::record.MEASURE_EVERY]
-    assert all(0 <= n <= 2 for n in run["added_noise"].values() if n is not None)
+                                 "class_mean_correlation", "pixel_noise"}
 
 
 def smooth_bump() -> np.ndarray:
@@ -76,57 +65,6 @@ def smooth_bump() -> np.ndarray:
     rows, columns = np.mgrid[0:28, 0:28]
     bump = np.exp(-((rows - 14) ** 2 + (columns - 14) ** 2) / 50.0).reshape(784, 1)
     return np.vstack([bump, [[0.0]]])
-
-
-def test_what_the_steps_added_is_measured_with_the_l2_decay_taken_out(monkeypatch):
-    """A stand-in train whose steps set the weights to given values, three steps between
-    two measured checks: what is measured is the change of the weights less the decay of the
-    last measured ones, not the weights nor their plain change; weights that are only
-    those decayed three times have nothing added (None)."""
-    rng = np.random.default_rng(0)
-    X = np.hstack([rng.uniform(-1, 1, (40, 784)), np.ones((40, 1))])
-    Y = np.eye(10)[np.arange(40) % 10]
-    template = np.tile(50 * smooth_bump(), 10)  # smooth, and large beside the noise
-    noise = rng.standard_normal((785, 10))
-    decay = (1 - 2 * 0.1 * 1.0) ** 3
-    values = [template, decay * template, decay ** 2 * template + noise]  # checks 0, 5, 10
-
-    def train(self, num_epochs):
-        history, self.early_stop_epoch = {"loss": {}, "accuracy": {}}, None
-        for check in range(11):
-            if check % record.MEASURE_EVERY == 0:
-                if check:
-                    for _ in range(3):
-                        self.train_step(X[:4], Y[:4])
-                self.model.w = values[check // record.MEASURE_EVERY].copy()
-            self.validation_step()
-            history["loss"][check] = 1.0
-        return history, history
-    monkeypatch.setattr(trainer.BaseTrainer, "train", train)
-    runs = []
-    with record.recording(runs):
-        run_trainer = task3.SoftmaxTrainer(task3a.SoftmaxModel(1.0), 0.1, 4, False, X, Y, X, Y)
-        run_trainer.train(1)
-    assert "train_step" not in vars(run_trainer) and "validation_step" not in vars(run_trainer)
-    added = runs[0]["added_noise"]
-    assert added[0] == pytest.approx(record.pixel_noise(template)) and added[5] is None
-    assert added[10] == pytest.approx(record.pixel_noise(noise))
-    assert added[10] > 0.8 > 0.01 > added[0]  # the noise alone, not the decayed bump
-
-
-def test_a_train_that_calls_validation_step_off_its_checks_is_refused(monkeypatch):
-    def train(self, num_epochs):  # two calls for its one check
-        self.validation_step()
-        self.validation_step()
-        return {"loss": {0: 1.0}, "accuracy": {0: 0.5}}, {"loss": {0: 1.0}, "accuracy": {0: 0.5}}
-    monkeypatch.setattr(trainer.BaseTrainer, "train", train)
-    X, Y = np.ones((4, 785)), np.array([[1.0], [0.0], [1.0], [0.0]])
-    run_trainer = task2.LogisticTrainer(task2a.BinaryModel(), 0.1, 2, False, X, Y, X, Y)
-    with record.recording([]):
-        with pytest.raises(RuntimeError, match="2 calls of validation_step for 1 validation "
-                                               "checks: record.py needs one call per check"):
-            run_trainer.train(1)
-    assert "validation_step" not in vars(run_trainer)  # the trainer's own method again
 
 
 def test_class_mean_correlation_compares_each_output_with_its_class_mean():
@@ -151,25 +89,6 @@ def test_class_mean_correlation_refuses_an_empty_class_or_constant_weights():
         record.class_mean_correlation(w, X, np.zeros((4, 1)))
     with pytest.raises(ValueError, match="output 0: its weights or its class mean are constant"):
         record.class_mean_correlation(w, X, np.array([[1], [0], [1], [0]]))
-
-
-def test_worst_fit_share_is_the_share_of_the_residual_the_worst_fit_images_carry():
-    Y = np.eye(2)[np.arange(20) % 2]
-    even = np.where(Y == 1, 0.75, 0.25)  # every image: |y - y_hat| sums to 0.5
-    assert record.worst_fit_share(even, Y) == pytest.approx(0.1)
-    uneven = even.copy()
-    uneven[:2] = np.where(Y[:2] == 1, 0.0, 1.0)  # two images all wrong: 2 each, the rest 0.5
-    assert record.worst_fit_share(uneven, Y) == pytest.approx(4 / 13)  # 4 of 4 + 18 * 0.5
-    assert record.worst_fit_share(uneven[:, :1], Y[:, :1], fraction=0.05) == pytest.approx(
-        1 / 6.5)  # the binary case: one image of 20, residual 1 of 1 * 2 + 0.25 * 18
-
-
-def test_worst_fit_share_refuses_mismatched_shapes_and_a_perfect_fit():
-    Y = np.eye(2)[[0, 1]]
-    with pytest.raises(ValueError, match=r"outputs \(2, 1\) and targets \(2, 2\) differ"):
-        record.worst_fit_share(Y[:, :1], Y)
-    with pytest.raises(ValueError, match="the model fits every image exactly"):
-        record.worst_fit_share(Y, Y)
 
 
 def test_equal_runs_give_equal_text(tmp_path, monkeypatch):

@@ -6,11 +6,10 @@ runs each script's main() in the project folder, so its prints and figures are e
 those of `python task2.py`, and records every training run it makes: each call of
 BaseTrainer.train, with the trainer's settings, both histories, the epoch early stopping
 ended it in, and the returned model's validation step, squared L2 norm, likeness to the
-class means and pixel-to-pixel noise; at every MEASURE_EVERY-th check, how unevenly the
-training images enter the gradient and how noisy what the steps added since the last measure
-is; and what the script printed. It writes them to results/<script>.json (keys sorted, so
-equal runs give equal bytes), whole or not at all; a script that trains nothing (task2a,
-task3a) gets a results file with no runs once its checks pass.
+class means and pixel-to-pixel noise; and what the script printed. It writes them to
+results/<script>.json (keys sorted, so equal runs give equal bytes), whole or not at all; a
+script that trains nothing (task2a, task3a) gets a results file with no runs once its
+checks pass.
 The graded files know nothing of this: the recording wraps BaseTrainer.train from here.
 """
 import contextlib
@@ -32,7 +31,6 @@ from atomic import write_json  # noqa: E402
 
 SCRIPTS = ("task2a", "task3a", "task2", "task3", "task4")
 RESULTS = ROOT / "results"
-MEASURE_EVERY = 5  # a measure costs a forward pass over the training set
 
 
 def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
@@ -55,12 +53,6 @@ def class_mean_correlation(w: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float
                              "the pixels, so their correlation is undefined")
         correlations.append(np.corrcoef(w[:784, k], template)[0, 1])
     return float(np.mean(correlations))
-
-
-def weight_decay(learning_rate: float, l2_reg_lambda: float) -> float:
-    """The factor 1 - 2 * learning_rate * l2_reg_lambda by which every step of task 4.a
-    multiplies the weights before adding the data's step."""
-    return 1 - 2 * learning_rate * l2_reg_lambda
 
 
 def neighbourhood_sizes() -> np.ndarray:
@@ -98,29 +90,8 @@ def pixel_noise(w: np.ndarray) -> float:
     return float(np.mean(((images - local_mean) ** 2).sum(axis=(1, 2)) / spread))
 
 
-def worst_fit_share(outputs: np.ndarray, Y: np.ndarray, fraction: float = 0.1) -> float:
-    """How unevenly the images enter the gradient: each image's term of equation 6 or 8 is
-    its image times its residual y - y_hat.
-
-    outputs, Y: [N, K] a model's outputs for the training images and their targets (one-hot,
-    or for K = 1 the binary target). Returns the share of the sum over the images of
-    sum_k |y_k - y_hat_k| that the `fraction` of images with the largest such sum carry:
-    `fraction` when every image has the same residual, near 1 when a few carry it all.
-    """
-    if outputs.shape != Y.shape:
-        raise ValueError(f"outputs {outputs.shape} and targets {Y.shape} differ in shape")
-    residual = np.abs(Y - outputs).sum(axis=1)
-    if not residual.sum() > 0:
-        raise ValueError("the model fits every image exactly (or its outputs are NaN), so "
-                         "no image carries a share of the residual")
-    count = max(1, round(fraction * len(residual)))
-    return float(np.sort(residual)[::-1][:count].sum() / residual.sum())
-
-
-def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history: dict,
-                 measured: dict) -> dict:
-    """What a results file keeps of one finished BaseTrainer.train call; measured: the
-    measures that recording takes during the run, by name, each {step: value}."""
+def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history: dict) -> dict:
+    """What a results file keeps of one finished BaseTrainer.train call."""
     model = run_trainer.model
     val_loss, train_accuracy, val_accuracy = run_trainer.validation_step()
     return {
@@ -137,62 +108,19 @@ def describe_run(run_trainer, num_epochs: int, train_history: dict, val_history:
                   "squared_norm": float(np.sum(model.w ** 2)),
                   "class_mean_correlation": class_mean_correlation(
                       model.w, run_trainer.X_train, run_trainer.Y_train),
-                  "pixel_noise": pixel_noise(model.w),
-                  "worst_fit_share": worst_fit_share(
-                      model.forward(run_trainer.X_train), run_trainer.Y_train)},
-        "train_history": train_history, "val_history": val_history, **measured,
+                  "pixel_noise": pixel_noise(model.w)},
+        "train_history": train_history, "val_history": val_history,
     }
 
 
 @contextlib.contextmanager
 def recording(runs: list):
-    """While open, every BaseTrainer.train call appends its description to runs, with two
-    measures of the model at every MEASURE_EVERY-th validation check: its worst_fit_share, and
-    the pixel_noise of what the steps since the last such check added to the weights: the
-    weights less the last measured ones decayed by the L2 term's weight_decay a step (None
-    where that is constant over the pixels, as when it is zero)."""
+    """While open, every BaseTrainer.train call appends its description to runs."""
     train = trainer.BaseTrainer.train
 
     def recorded_train(self, num_epochs):
-        measures = []  # at the checks, in order: (share, noise) or None
-        previous = [self.model.w.copy(), 0]  # the weights at the last measure, steps since
-        decay = weight_decay(self.learning_rate, getattr(self.model, "l2_reg_lambda", 0) or 0)
-
-        def added_noise():
-            added = self.model.w - decay ** previous[1] * previous[0]
-            previous[:] = [self.model.w.copy(), 0]
-            try:
-                return pixel_noise(added)
-            except ValueError:
-                return None
-
-        step, check = self.train_step, self.validation_step
-
-        def train_step(X_batch, Y_batch):
-            previous[1] += 1
-            return step(X_batch, Y_batch)
-
-        def validation_step():  # the trainer calls it right after the step of every check
-            if len(measures) % MEASURE_EVERY == 0:
-                measures.append((worst_fit_share(self.model.forward(self.X_train),
-                                                 self.Y_train), added_noise()))
-            else:
-                measures.append(None)
-            return check()
-
-        self.train_step, self.validation_step = train_step, validation_step
-        try:
-            train_history, val_history = train(self, num_epochs)
-        finally:
-            del self.train_step, self.validation_step
-        if len(measures) != len(val_history["loss"]):
-            raise RuntimeError(f"{len(measures)} calls of validation_step for "
-                               f"{len(val_history['loss'])} validation checks: record.py "
-                               "needs one call per check, as the starter's train makes")
-        measured = [(step, m) for step, m in zip(val_history["loss"], measures) if m]
-        runs.append(describe_run(self, num_epochs, train_history, val_history, {
-            "worst_fit_share": {step: m[0] for step, m in measured},
-            "added_noise": {step: m[1] for step, m in measured}}))
+        train_history, val_history = train(self, num_epochs)
+        runs.append(describe_run(self, num_epochs, train_history, val_history))
         return train_history, val_history
 
     trainer.BaseTrainer.train = recorded_train
