@@ -110,6 +110,9 @@ def test_the_numbers_are_those_of_the_results(report, stand_in):
     assert f"validation accuracy of {run['final']['val_accuracy']:.4f}" in text
     for script in ("task2a", "task3a"):  # the last line each printed, as it printed it
         assert f"ends by printing `stand-in checks of {script} passed`" in text
+    for script in ("task2a", "task3a"):  # and all it printed, below the command
+        printed = stand_in[1][script]["printed"]
+        assert f"```\n$ python {script}.py\n{printed}```" in text
     assert (f"with task 2.d done: early stopping ended it at step {last}, in epoch "
             f"{run['early_stop_epoch'] + 1}, and the figure shows every step it took.") in text
     for real in ("1038", "0.9789", "0.9157", "4005"):

@@ -40,6 +40,11 @@ def last_printed(results: dict) -> str:
     return results["printed"].splitlines()[-1]
 
 
+def printed_output(results: dict) -> str:
+    """A Markdown code block: the command that ran the script of results and all it printed."""
+    return f"```\n$ python {results['script']}\n{results['printed'].rstrip()}\n```"
+
+
 def needs(results: dict, *names: str):
     """Decorator: run the decorated function at once with the named results, or, if a
     results file is missing, say which command writes it."""
