@@ -179,8 +179,9 @@ def test_the_measures_of_task_4b_are_told_from_the_results(report, stand_in):
 
 
 LEAD_4B = ("**Why the weights with $\\lambda = 1$ are less noisy: the penalty shrinks every "
-           "weight at every step, so a weight stays large only where the recent steps keep "
-           "pushing it the same way, which takes many images:")
+           "weight at every step, so what a step adds fades over the following steps, and a "
+           "weight stays large only where step after step, on many different images, pushes "
+           "it the same way:")
 
 
 @pytest.mark.parametrize("alike, claimed", [((0.9, 0.5), True), ((0.5, 0.9), False)])
