@@ -291,6 +291,9 @@ def test_spikes_at_one_place_of_the_epoch_get_the_batch_loss_by_place_figure(
                      r"loss of the 7th batch, taken on the same model as the check right after "
                      r"the 6th batch, is the highest of the epoch, 0\.400 on average against "
                      r"0\.145 over all batches\.", text)
+    assert "The 6th batch's own loss, taken before its step, is 0.300 on average, the 2nd " \
+           "highest of the 11 places: the runs show what its step does to the model, not what " \
+           "in its 30 images makes it do so." in text
     # back at the next check (place 7) within 0.0024 of the check before (place 3), rounded up
     assert "at the next check, 2 steps later, it is back within 0.003 of the check before" in text
     assert "Only the first 2 fall within the 57 steps of the run with shuffling (Figure 3); " \
